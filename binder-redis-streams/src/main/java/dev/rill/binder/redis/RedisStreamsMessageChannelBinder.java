@@ -1,0 +1,136 @@
+package dev.rill.binder.redis;
+
+import dev.rill.binder.redis.inbound.RedisStreamsMessageDrivenChannelAdapter;
+import dev.rill.binder.redis.outbound.RedisStreamsMessageHandler;
+import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationProperties;
+import dev.rill.binder.redis.properties.RedisStreamsConsumerProperties;
+import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
+import dev.rill.binder.redis.properties.RedisStreamsProducerProperties;
+import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
+import dev.rill.binder.redis.provisioning.RedisStreamConsumerDestination;
+import dev.rill.binder.redis.provisioning.RedisStreamProducerDestination;
+import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
+
+import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
+import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
+import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
+import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
+import org.springframework.cloud.stream.binder.ExtendedPropertiesBinder;
+import org.springframework.cloud.stream.provisioning.ConsumerDestination;
+import org.springframework.cloud.stream.provisioning.ProducerDestination;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.integration.core.MessageProducer;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandler;
+
+/**
+ * The Spring Cloud Stream binder that carries messages over Redis Streams.
+ * <p>
+ * A producer binding writes entries with {@code XADD}
+ * ({@link RedisStreamsMessageHandler}); a consumer binding reads as a member of a Redis
+ * consumer group and acknowledges an entry only after its handler succeeded or its
+ * failure was dealt with ({@link RedisStreamsMessageDrivenChannelAdapter}): delivery is
+ * at least once. Streams and groups are provisioned by {@link RedisStreamsProvisioner}.
+ */
+public class RedisStreamsMessageChannelBinder extends
+		AbstractMessageChannelBinder<ExtendedConsumerProperties<RedisStreamsConsumerProperties>, ExtendedProducerProperties<RedisStreamsProducerProperties>, RedisStreamsProvisioner>
+		implements
+		ExtendedPropertiesBinder<MessageChannel, RedisStreamsConsumerProperties, RedisStreamsProducerProperties> {
+
+	private final RedisStreamsBinderConfigurationProperties binderProperties;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final ReactiveRedisConnectionFactory reactiveConnectionFactory;
+
+	private final ConsumerGroupAdmin groupAdmin;
+
+	private RedisStreamsExtendedBindingProperties extendedBindingProperties = new RedisStreamsExtendedBindingProperties();
+
+	/**
+	 * @param binderProperties binder-wide settings
+	 * @param provisioner provisions streams and groups
+	 * @param connectionFactory the application's connection factory; must be Lettuce's,
+	 * which is also reactive
+	 * @param groupAdmin creates and removes consumer groups
+	 */
+	public RedisStreamsMessageChannelBinder(RedisStreamsBinderConfigurationProperties binderProperties,
+			RedisStreamsProvisioner provisioner, RedisConnectionFactory connectionFactory,
+			ConsumerGroupAdmin groupAdmin) {
+		super(new String[0], provisioner);
+		if (!(connectionFactory instanceof ReactiveRedisConnectionFactory reactive)) {
+			throw new IllegalStateException("The Redis Streams binder needs the Lettuce client "
+					+ "(spring-boot-starter-data-redis' default), found " + connectionFactory.getClass().getName()
+					+ ": remove Jedis or set spring.data.redis.client-type=lettuce");
+		}
+		this.binderProperties = binderProperties;
+		this.connectionFactory = connectionFactory;
+		this.reactiveConnectionFactory = reactive;
+		this.groupAdmin = groupAdmin;
+	}
+
+	/**
+	 * @param extendedBindingProperties the Redis-specific properties of every binding
+	 */
+	public void setExtendedBindingProperties(RedisStreamsExtendedBindingProperties extendedBindingProperties) {
+		this.extendedBindingProperties = extendedBindingProperties;
+	}
+
+	@Override
+	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
+			ExtendedProducerProperties<RedisStreamsProducerProperties> producerProperties, MessageChannel errorChannel) {
+		return new RedisStreamsMessageHandler(this.reactiveConnectionFactory,
+				(RedisStreamProducerDestination) destination, producerProperties.getExtension(), errorChannel,
+				RedisStreamsMessageHandler.SendListener.NONE);
+	}
+
+	@Override
+	protected MessageProducer createConsumerEndpoint(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) {
+		RedisStreamConsumerDestination redisDestination = (RedisStreamConsumerDestination) destination;
+		RedisStreamsMessageDrivenChannelAdapter adapter = new RedisStreamsMessageDrivenChannelAdapter(
+				redisDestination, properties, this.connectionFactory, this.groupAdmin,
+				this.binderProperties.getShutdownTimeout(), applicationName());
+		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties);
+		adapter.setRetryTemplate(buildRetryTemplate(properties));
+		adapter.setRecoveryCallback(errorInfrastructure.getRecoverer());
+		adapter.setBeanFactory(getBeanFactory());
+		adapter.setBeanName("redis-inbound-" + destination.getName() + "-" + redisDestination.getGroup());
+		return adapter;
+	}
+
+	@Override
+	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisStreamsConsumerProperties> consumerProperties) {
+		RedisStreamConsumerDestination redisDestination = (RedisStreamConsumerDestination) destination;
+		if (redisDestination.isAnonymous()) {
+			redisDestination.getKeys().forEach(key -> this.groupAdmin.destroyGroup(key, redisDestination.getGroup()));
+		}
+	}
+
+	private String applicationName() {
+		return getApplicationContext().getEnvironment().getProperty("spring.application.name");
+	}
+
+	@Override
+	public RedisStreamsConsumerProperties getExtendedConsumerProperties(String channelName) {
+		return this.extendedBindingProperties.getExtendedConsumerProperties(channelName);
+	}
+
+	@Override
+	public RedisStreamsProducerProperties getExtendedProducerProperties(String channelName) {
+		return this.extendedBindingProperties.getExtendedProducerProperties(channelName);
+	}
+
+	@Override
+	public String getDefaultsPrefix() {
+		return this.extendedBindingProperties.getDefaultsPrefix();
+	}
+
+	@Override
+	public Class<? extends BinderSpecificPropertiesProvider> getExtendedPropertiesEntryClass() {
+		return this.extendedBindingProperties.getExtendedPropertiesEntryClass();
+	}
+
+}

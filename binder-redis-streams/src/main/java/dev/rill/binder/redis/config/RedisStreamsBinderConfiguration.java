@@ -1,0 +1,58 @@
+package dev.rill.binder.redis.config;
+
+import dev.rill.binder.redis.RedisStreamsMessageChannelBinder;
+import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationProperties;
+import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
+import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
+import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
+import dev.rill.binder.redis.provisioning.StreamKeys;
+
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.stream.binder.Binder;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * The configuration of the {@code redis} binder's own context, named in
+ * {@code META-INF/spring.binders}. Spring Cloud Stream creates that context as a child of
+ * the application's, so the application's Spring Data Redis connection factory is used
+ * when it has one; otherwise Spring Boot's Redis auto-configuration creates one from
+ * {@code spring.data.redis.*}.
+ * <p>
+ * Nothing here is registered in the application context itself: a {@link Binder} bean
+ * there would take over every binding and break switching to another binder.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnMissingBean(Binder.class)
+@ImportAutoConfiguration(RedisAutoConfiguration.class)
+@EnableConfigurationProperties({ RedisStreamsBinderConfigurationProperties.class,
+		RedisStreamsExtendedBindingProperties.class })
+public class RedisStreamsBinderConfiguration {
+
+	@Bean
+	ConsumerGroupAdmin redisStreamsConsumerGroupAdmin(RedisConnectionFactory connectionFactory) {
+		return new ConsumerGroupAdmin(connectionFactory);
+	}
+
+	@Bean
+	RedisStreamsProvisioner redisStreamsProvisioner(RedisStreamsBinderConfigurationProperties binderProperties,
+			ConsumerGroupAdmin groupAdmin) {
+		return new RedisStreamsProvisioner(new StreamKeys(binderProperties.getKeyPrefix()), groupAdmin);
+	}
+
+	@Bean
+	RedisStreamsMessageChannelBinder redisStreamsMessageChannelBinder(
+			RedisStreamsBinderConfigurationProperties binderProperties, RedisStreamsProvisioner provisioner,
+			RedisConnectionFactory connectionFactory, ConsumerGroupAdmin groupAdmin,
+			RedisStreamsExtendedBindingProperties extendedBindingProperties) {
+		RedisStreamsMessageChannelBinder binder = new RedisStreamsMessageChannelBinder(binderProperties, provisioner,
+				connectionFactory, groupAdmin);
+		binder.setExtendedBindingProperties(extendedBindingProperties);
+		return binder;
+	}
+
+}

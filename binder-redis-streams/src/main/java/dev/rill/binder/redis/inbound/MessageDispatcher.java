@@ -1,0 +1,131 @@
+package dev.rill.binder.redis.inbound;
+
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.rill.binder.redis.codec.MalformedStreamEntryException;
+
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.integration.support.ErrorMessageUtils;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.retry.RecoveryCallback;
+import org.springframework.retry.support.RetryTemplate;
+
+/**
+ * Hands one message to the binding and decides whether its entry may be acknowledged.
+ * <p>
+ * The handler runs under the binding's retry template ({@code max-attempts},
+ * {@code back-off-*}, {@code retryable-exceptions}). A conversion failure is not retried:
+ * the same bytes would fail the same way. When the attempts are used up, the recovery
+ * callback publishes the failure to the binding's error channel, where a dead-letter
+ * handler or a user error handler may take it.
+ * <ul>
+ * <li>Handler succeeded, or recovery handled the failure: the entry is acknowledged.</li>
+ * <li>Recovery failed and the binding has a dead-letter stream: the dead letter could
+ * not be written, so the entry stays pending and is delivered again (never lost).</li>
+ * <li>Recovery failed and there is no dead-letter stream (nothing but the final
+ * rethrowing handler was subscribed): the failure is logged with the stream, group and
+ * entry id and the entry is acknowledged, as the Kafka binder commits past a failed
+ * record.</li>
+ * </ul>
+ */
+final class MessageDispatcher {
+
+	private static final Log logger = LogFactory.getLog(MessageDispatcher.class);
+
+	private final Consumer<Message<?>> sender;
+
+	private final RetryTemplate retryTemplate;
+
+	private final RecoveryCallback<?> recoveryCallback;
+
+	private final boolean deadLetterEnabled;
+
+	private final ConsumerBindingListener listener;
+
+	MessageDispatcher(Consumer<Message<?>> sender, RetryTemplate retryTemplate, RecoveryCallback<?> recoveryCallback,
+			boolean deadLetterEnabled, ConsumerBindingListener listener) {
+		this.sender = sender;
+		this.retryTemplate = retryTemplate;
+		this.recoveryCallback = recoveryCallback;
+		this.deadLetterEnabled = deadLetterEnabled;
+		this.listener = listener;
+	}
+
+	/**
+	 * @param message the message built from one entry (or one batch of entries)
+	 * @param entries describes the entries for log lines: stream, group and ids
+	 * @return whether the entries may be acknowledged
+	 */
+	boolean dispatch(Message<?> message, String entries) {
+		return dispatch(message, entries, this.sender);
+	}
+
+	/**
+	 * Hand a message that could not be built from its entry straight to recovery.
+	 * @param message what could be read of the entry
+	 * @param entries describes the entry for log lines
+	 * @param failure why the entry could not be read; not retried
+	 * @return whether the entry may be acknowledged
+	 */
+	boolean dispatchUnreadable(Message<?> message, String entries, MalformedStreamEntryException failure) {
+		return dispatch(message, entries, unused -> {
+			throw failure;
+		});
+	}
+
+	private boolean dispatch(Message<?> message, String entries, Consumer<Message<?>> handler) {
+		try {
+			this.retryTemplate.execute(context -> {
+				context.setAttribute(ErrorMessageUtils.FAILED_MESSAGE_CONTEXT_KEY, message);
+				context.setAttribute(ErrorMessageUtils.INPUT_MESSAGE_CONTEXT_KEY, message);
+				if (context.getRetryCount() > 0) {
+					this.listener.retried();
+				}
+				try {
+					handler.accept(message);
+				}
+				catch (RuntimeException ex) {
+					if (isConversionFailure(ex)) {
+						context.setExhaustedOnly();
+					}
+					throw ex;
+				}
+				return null;
+			}, this.recoveryCallback);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return afterUnrecoveredFailure(entries, ex);
+		}
+	}
+
+	private boolean afterUnrecoveredFailure(String entries, RuntimeException ex) {
+		this.listener.failed();
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		if (this.deadLetterEnabled) {
+			logger.error("Could not dead-letter " + entries + " (" + cause + "); leaving it pending, "
+					+ "it will be delivered again", ex);
+			return false;
+		}
+		logger.error("Handler failed for " + entries + " (" + cause + "); no dead-letter stream is enabled, "
+				+ "so the entry is acknowledged and dropped", ex);
+		return true;
+	}
+
+	static boolean isConversionFailure(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof MessageConversionException || cause instanceof MalformedStreamEntryException) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,184 @@
+package dev.rill.binder.redis.inbound;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.rill.binder.redis.properties.RedisStreamsConsumerProperties;
+import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
+import dev.rill.binder.redis.provisioning.RedisStreamConsumerDestination;
+
+import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.integration.core.Pausable;
+import org.springframework.integration.endpoint.MessageProducerSupport;
+import org.springframework.retry.RecoveryCallback;
+import org.springframework.retry.support.RetryTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * The consumer endpoint of a binding: runs one {@link StreamConsumerLoop} per stream key
+ * and concurrency slot, each on its own thread and connection.
+ * <p>
+ * Pausing stops reading (loops wait before their next read; the consumers stay in the
+ * group with their pending entries) and resuming continues. Stopping lets every loop
+ * finish the entries it holds and acknowledge them, then closes its connection; a loop
+ * still busy after the binder's {@code shutdown-timeout} is aborted, and what it held
+ * stays pending for redelivery.
+ */
+public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupport implements Pausable {
+
+	/** How a loop backs off while Redis fails: 100 ms doubling up to 5 s, forever. */
+	private static final BackOff FAILURE_BACK_OFF = failureBackOff();
+
+	private final RedisStreamConsumerDestination destination;
+
+	private final ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final ConsumerGroupAdmin groupAdmin;
+
+	private final Duration shutdownTimeout;
+
+	private final String applicationName;
+
+	private final ConsumptionControl control = new ConsumptionControl();
+
+	private final List<StreamConsumerLoop> loops = new ArrayList<>();
+
+	private final List<Thread> threads = new ArrayList<>();
+
+	private RetryTemplate retryTemplate = new RetryTemplate();
+
+	private RecoveryCallback<?> recoveryCallback;
+
+	private ConsumerBindingListener listener = ConsumerBindingListener.NONE;
+
+	public RedisStreamsMessageDrivenChannelAdapter(RedisStreamConsumerDestination destination,
+			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties,
+			RedisConnectionFactory connectionFactory, ConsumerGroupAdmin groupAdmin, Duration shutdownTimeout,
+			String applicationName) {
+		this.destination = destination;
+		this.properties = properties;
+		this.connectionFactory = connectionFactory;
+		this.groupAdmin = groupAdmin;
+		this.shutdownTimeout = shutdownTimeout;
+		this.applicationName = applicationName;
+	}
+
+	/**
+	 * @param retryTemplate runs the handler with the binding's retry settings
+	 */
+	public void setRetryTemplate(RetryTemplate retryTemplate) {
+		this.retryTemplate = retryTemplate;
+	}
+
+	/**
+	 * @param recoveryCallback called when the attempts are used up (publishes to the error channel)
+	 */
+	public void setRecoveryCallback(RecoveryCallback<?> recoveryCallback) {
+		this.recoveryCallback = recoveryCallback;
+	}
+
+	@Override
+	public String getComponentType() {
+		return "redis-streams:message-driven-channel-adapter";
+	}
+
+	@Override
+	protected void doStart() {
+		RedisStreamsConsumerProperties redis = this.properties.getExtension();
+		int concurrency = Math.max(1, this.properties.getConcurrency());
+		ConsumerNames names = new ConsumerNames(redis.getConsumerName(), this.applicationName,
+				this.properties.getInstanceIndex(), concurrency * this.destination.getKeys().size());
+		MessageDispatcher dispatcher = new MessageDispatcher(this::sendMessage, this.retryTemplate,
+				this.recoveryCallback, redis.isEnableDlq(), this.listener);
+		StreamEntryProcessor processor = new StreamEntryProcessor(dispatcher, this.properties.isBatchMode(),
+				redis.effectiveAckBatchSize(), this.listener);
+		this.control.start();
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(
+				"redis-" + this.destination.getName() + "-" + this.destination.getGroup() + "-");
+		for (String key : this.destination.getKeys()) {
+			for (int slot = 0; slot < concurrency; slot++) {
+				StreamReader reader = new StreamReader(this.connectionFactory, key, this.destination.getGroup(),
+						names.next());
+				StreamConsumerLoop loop = new StreamConsumerLoop(reader, processor, this.control, this.groupAdmin,
+						this.destination.getStartPosition(), redis.getReadCount(), redis.getBlockTime(),
+						FAILURE_BACK_OFF);
+				Thread thread = threadFactory.newThread(loop);
+				this.loops.add(loop);
+				this.threads.add(thread);
+				thread.start();
+			}
+		}
+		logger.info("Started " + this.loops.size() + " consumer(s) of " + this.destination);
+	}
+
+	@Override
+	protected void doStop() {
+		this.control.stop();
+		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
+		for (int i = 0; i < this.threads.size(); i++) {
+			Thread thread = this.threads.get(i);
+			try {
+				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			if (thread.isAlive()) {
+				logger.warn("Consumer thread " + thread.getName() + " of " + this.destination
+						+ " did not finish within " + this.shutdownTimeout
+						+ "; aborting it, the entries it holds stay pending for redelivery");
+				this.loops.get(i).abort();
+				thread.interrupt();
+			}
+		}
+		this.loops.clear();
+		this.threads.clear();
+		logger.info("Stopped the consumers of " + this.destination);
+	}
+
+	@Override
+	public void pause() {
+		this.control.pause();
+		logger.info("Paused the consumers of " + this.destination);
+	}
+
+	@Override
+	public void resume() {
+		this.control.resume();
+		logger.info("Resumed the consumers of " + this.destination);
+	}
+
+	@Override
+	public boolean isPaused() {
+		return this.control.isPaused();
+	}
+
+	/**
+	 * @return the destination (stream keys and group) this endpoint reads
+	 */
+	public RedisStreamConsumerDestination getDestination() {
+		return this.destination;
+	}
+
+	/**
+	 * @param listener told what happens to the binding's entries
+	 */
+	public void setListener(ConsumerBindingListener listener) {
+		this.listener = listener;
+	}
+
+	private static BackOff failureBackOff() {
+		ExponentialBackOff backOff = new ExponentialBackOff(100, 2.0);
+		backOff.setMaxInterval(5_000);
+		backOff.setMaxElapsedTime(Long.MAX_VALUE);
+		return backOff;
+	}
+
+}

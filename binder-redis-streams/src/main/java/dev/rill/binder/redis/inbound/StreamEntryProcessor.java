@@ -1,0 +1,198 @@
+package dev.rill.binder.redis.inbound;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.rill.binder.redis.RedisStreamsHeaders;
+import dev.rill.binder.redis.codec.DecodedEntry;
+import dev.rill.binder.redis.codec.MalformedStreamEntryException;
+import dev.rill.binder.redis.codec.StreamEntryDecoder;
+
+import org.springframework.data.redis.connection.stream.ByteRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+
+/**
+ * Turns the entries of one read into messages, dispatches them and acknowledges those
+ * that may be, in {@code XACK} batches of at most {@code ack-batch-size}.
+ * <p>
+ * In record mode each entry is one message. In batch mode the whole read is one message
+ * whose payload is the list of payloads and whose {@value RedisStreamsHeaders#BATCH_HEADERS}
+ * header lists each entry's headers; the batch is acknowledged, or not, as a whole.
+ * <p>
+ * An entry that comes back without fields was deleted (trimmed) after it was delivered:
+ * there is nothing left to process, so it is acknowledged and reported once per read,
+ * which keeps pending lists free of ghosts.
+ */
+final class StreamEntryProcessor {
+
+	private static final Log logger = LogFactory.getLog(StreamEntryProcessor.class);
+
+	private final StreamEntryDecoder decoder = new StreamEntryDecoder();
+
+	private final MessageDispatcher dispatcher;
+
+	private final boolean batchMode;
+
+	private final int ackBatchSize;
+
+	private final ConsumerBindingListener listener;
+
+	StreamEntryProcessor(MessageDispatcher dispatcher, boolean batchMode, int ackBatchSize,
+			ConsumerBindingListener listener) {
+		this.dispatcher = dispatcher;
+		this.batchMode = batchMode;
+		this.ackBatchSize = ackBatchSize;
+		this.listener = listener;
+	}
+
+	/**
+	 * @param reader the reader that read the records, used to acknowledge them
+	 * @param records the entries read
+	 * @param deliveryCount the delivery count of each entry
+	 */
+	void process(StreamReader reader, List<ByteRecord> records, ToLongFunction<RecordId> deliveryCount) {
+		List<ByteRecord> live = new ArrayList<>(records.size());
+		List<RecordId> trimmed = new ArrayList<>();
+		for (ByteRecord record : records) {
+			if (record.getValue() == null || record.getValue().isEmpty()) {
+				trimmed.add(record.getId());
+			}
+			else {
+				live.add(record);
+			}
+		}
+		if (!trimmed.isEmpty()) {
+			acknowledgeTrimmed(reader, trimmed);
+		}
+		if (live.isEmpty()) {
+			return;
+		}
+		if (this.batchMode) {
+			processBatch(reader, live, deliveryCount);
+		}
+		else {
+			processEach(reader, live, deliveryCount);
+		}
+	}
+
+	private void processEach(StreamReader reader, List<ByteRecord> records, ToLongFunction<RecordId> deliveryCount) {
+		List<RecordId> acks = new ArrayList<>(Math.min(records.size(), this.ackBatchSize));
+		for (ByteRecord record : records) {
+			Map<String, Object> entryHeaders = entryHeaders(reader, record, deliveryCount);
+			String description = describe(reader, record.getId());
+			boolean ackable;
+			try {
+				DecodedEntry entry = this.decoder.decode(record.getValue());
+				ackable = this.dispatcher.dispatch(message(entry.payload(), withBinderHeaders(entry, entryHeaders)),
+						description);
+			}
+			catch (MalformedStreamEntryException ex) {
+				ackable = this.dispatcher.dispatchUnreadable(unreadable(record, entryHeaders), description, ex);
+			}
+			if (ackable) {
+				acks.add(record.getId());
+				this.listener.consumed();
+			}
+			if (acks.size() >= this.ackBatchSize) {
+				reader.ack(acks);
+				acks.clear();
+			}
+		}
+		reader.ack(acks);
+	}
+
+	private void processBatch(StreamReader reader, List<ByteRecord> records, ToLongFunction<RecordId> deliveryCount) {
+		List<byte[]> payloads = new ArrayList<>(records.size());
+		List<Map<String, Object>> batchHeaders = new ArrayList<>(records.size());
+		for (ByteRecord record : records) {
+			Map<String, Object> headers = entryHeaders(reader, record, deliveryCount);
+			try {
+				DecodedEntry entry = this.decoder.decode(record.getValue());
+				headers = withBinderHeaders(entry, headers);
+				payloads.add(entry.payload());
+			}
+			catch (MalformedStreamEntryException ex) {
+				// One unreadable entry must not hold up the rest of the batch: it alone goes
+				// to error handling, and is acknowledged (or not) on its own.
+				if (this.dispatcher.dispatchUnreadable(unreadable(record, headers), describe(reader, record.getId()),
+						ex)) {
+					reader.ack(List.of(record.getId()));
+				}
+				continue;
+			}
+			batchHeaders.add(headers);
+		}
+		if (payloads.isEmpty()) {
+			return;
+		}
+		Map<String, Object> headers = new HashMap<>(batchHeaders.get(0));
+		headers.remove(RedisStreamsHeaders.ENTRY_ID);
+		headers.remove(RedisStreamsHeaders.DELIVERY_COUNT);
+		headers.put(RedisStreamsHeaders.BATCH_HEADERS, batchHeaders);
+		String description = payloads.size() + " entries of stream '" + reader.key() + "' for group '"
+				+ reader.group() + "' (from " + records.get(0).getId() + ")";
+		if (this.dispatcher.dispatch(message(payloads, headers), description)) {
+			List<RecordId> ids = batchHeaders.stream()
+				.map(entry -> RecordId.of((String) entry.get(RedisStreamsHeaders.ENTRY_ID)))
+				.toList();
+			for (int from = 0; from < ids.size(); from += this.ackBatchSize) {
+				reader.ack(ids.subList(from, Math.min(ids.size(), from + this.ackBatchSize)));
+			}
+			ids.forEach(id -> this.listener.consumed());
+		}
+	}
+
+	private void acknowledgeTrimmed(StreamReader reader, List<RecordId> trimmed) {
+		reader.ack(trimmed);
+		this.listener.trimmed(trimmed.size());
+		logger.warn(trimmed.size() + " entries pending for group '" + reader.group() + "' on stream '"
+				+ reader.key() + "' were deleted from the stream (trimmed) before they were processed; "
+				+ "acknowledged them, there is nothing left to deliver (first: " + trimmed.get(0) + ")");
+	}
+
+	private static Map<String, Object> entryHeaders(StreamReader reader, ByteRecord record,
+			ToLongFunction<RecordId> deliveryCount) {
+		Map<String, Object> headers = new HashMap<>(16);
+		headers.put(RedisStreamsHeaders.STREAM, reader.key());
+		headers.put(RedisStreamsHeaders.ENTRY_ID, record.getId().getValue());
+		headers.put(RedisStreamsHeaders.GROUP, reader.group());
+		headers.put(RedisStreamsHeaders.CONSUMER, reader.consumerName());
+		headers.put(RedisStreamsHeaders.DELIVERY_COUNT, deliveryCount.applyAsLong(record.getId()));
+		return headers;
+	}
+
+	/** The entry's own headers, with the binder's headers taking precedence over same-named fields. */
+	private static Map<String, Object> withBinderHeaders(DecodedEntry entry, Map<String, Object> binderHeaders) {
+		Map<String, Object> headers = new HashMap<>(entry.headers());
+		headers.putAll(binderHeaders);
+		return headers;
+	}
+
+	private static Message<byte[]> unreadable(ByteRecord record, Map<String, Object> headers) {
+		record.getValue()
+			.forEach((field, value) -> headers.putIfAbsent(new String(field, StandardCharsets.UTF_8),
+					new String(value, StandardCharsets.UTF_8)));
+		return message(new byte[0], headers);
+	}
+
+	private static <T> Message<T> message(T payload, Map<String, Object> headers) {
+		headers.remove(MessageHeaders.ID);
+		headers.remove(MessageHeaders.TIMESTAMP);
+		return MessageBuilder.withPayload(payload).copyHeaders(headers).build();
+	}
+
+	private static String describe(StreamReader reader, RecordId id) {
+		return "entry " + id + " of stream '" + reader.key() + "' for group '" + reader.group() + "'";
+	}
+
+}

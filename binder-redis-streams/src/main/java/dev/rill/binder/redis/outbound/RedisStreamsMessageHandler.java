@@ -1,0 +1,230 @@
+package dev.rill.binder.redis.outbound;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import dev.rill.binder.redis.codec.StreamEntryEncoder;
+import dev.rill.binder.redis.properties.RedisStreamsProducerProperties;
+import dev.rill.binder.redis.provisioning.RedisStreamProducerDestination;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.stream.binder.BinderHeaders;
+import org.springframework.context.Lifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.ByteBufferRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.integration.handler.AbstractMessageHandler;
+import org.springframework.lang.Nullable;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageDeliveryException;
+import org.springframework.messaging.MessagingException;
+import org.springframework.messaging.support.ErrorMessage;
+
+/**
+ * Writes messages to a stream with {@code XADD}.
+ * <p>
+ * Sends go through Lettuce's shared, non-blocking connection, which pipelines the
+ * commands of concurrent and asynchronous senders instead of paying one round trip per
+ * message. A {@code sync} binding waits up to {@code send-timeout} for Redis' reply and
+ * throws when the entry was not written; an asynchronous binding returns at once and
+ * reports a failed write to the binding's error channel (or logs it when the binding has
+ * none). Either way a message is only counted as sent once Redis returned its entry id.
+ * <p>
+ * Stopping waits, up to the send timeout, for the replies of asynchronous sends still in
+ * flight, so a graceful shutdown does not drop them.
+ */
+public class RedisStreamsMessageHandler extends AbstractMessageHandler implements Lifecycle {
+
+	private final ReactiveRedisConnectionFactory connectionFactory;
+
+	private final RedisStreamProducerDestination destination;
+
+	private final RedisStreamsProducerProperties properties;
+
+	private final List<ByteBuffer> keys;
+
+	private final StreamEntryEncoder encoder = new StreamEntryEncoder();
+
+	@Nullable
+	private final MessageChannel sendFailureChannel;
+
+	private final InFlightSends inFlight = new InFlightSends();
+
+	private final SendListener sendListener;
+
+	private volatile ReactiveRedisConnection connection;
+
+	private volatile boolean running;
+
+	/**
+	 * @param connectionFactory the application's (Lettuce) connection factory
+	 * @param destination the provisioned destination
+	 * @param properties the producer's Redis settings
+	 * @param sendFailureChannel where failed asynchronous sends are reported, may be null
+	 * @param sendListener told about every send's outcome (metrics)
+	 */
+	public RedisStreamsMessageHandler(ReactiveRedisConnectionFactory connectionFactory,
+			RedisStreamProducerDestination destination, RedisStreamsProducerProperties properties,
+			@Nullable MessageChannel sendFailureChannel, SendListener sendListener) {
+		this.connectionFactory = connectionFactory;
+		this.destination = destination;
+		this.properties = properties;
+		this.sendFailureChannel = sendFailureChannel;
+		this.sendListener = sendListener;
+		this.keys = destination.getKeys()
+			.stream()
+			.map(key -> ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+			.toList();
+	}
+
+	@Override
+	public synchronized void start() {
+		if (!this.running) {
+			this.connection = this.connectionFactory.getReactiveConnection();
+			this.running = true;
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		awaitInFlightSends();
+		this.connection.close();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	protected void handleMessageInternal(Message<?> message) {
+		if (!this.running) {
+			throw new MessageDeliveryException(message,
+					"The producer of " + this.destination + " is stopped; the message was not sent");
+		}
+		int partition = partitionOf(message);
+		Map<ByteBuffer, ByteBuffer> fields = this.encoder.encode(message);
+		ByteBufferRecord entry = StreamRecords.newRecord().in(this.keys.get(partition)).ofBuffer(fields);
+		Mono<RecordId> send = this.connection.streamCommands().xAdd(entry, trimming());
+		if (this.properties.isSync()) {
+			sendAndWait(message, partition, send);
+		}
+		else {
+			sendAsync(message, partition, send);
+		}
+	}
+
+	private void sendAndWait(Message<?> message, int partition, Mono<RecordId> send) {
+		Duration timeout = this.properties.getSendTimeout();
+		try {
+			RecordId id = send.block(timeout);
+			this.sendListener.sent(id);
+		}
+		catch (RuntimeException ex) {
+			this.sendListener.failed(ex);
+			Throwable cause = (ex.getCause() instanceof TimeoutException) ? ex.getCause() : ex;
+			throw new MessageDeliveryException(message, "Failed to send to stream '" + streamName(partition)
+					+ "' within " + timeout + ": " + cause.getMessage(), ex);
+		}
+	}
+
+	private void sendAsync(Message<?> message, int partition, Mono<RecordId> send) {
+		this.inFlight.started();
+		send.doFinally(signal -> this.inFlight.finished())
+			.subscribe(this.sendListener::sent, ex -> reportFailedSend(message, partition, ex));
+	}
+
+	private void reportFailedSend(Message<?> message, int partition, Throwable ex) {
+		this.sendListener.failed(ex);
+		MessagingException failure = new MessageDeliveryException(message,
+				"Failed to send to stream '" + streamName(partition) + "': " + ex.getMessage(), ex);
+		if (this.sendFailureChannel != null) {
+			this.sendFailureChannel.send(new ErrorMessage(failure));
+		}
+		else {
+			logger.error(failure, "Asynchronous send failed and the binding has no error channel "
+					+ "(set error-channel-enabled to handle it)");
+		}
+	}
+
+	private int partitionOf(Message<?> message) {
+		if (!this.destination.isPartitioned()) {
+			return 0;
+		}
+		Object header = message.getHeaders().get(BinderHeaders.PARTITION_HEADER);
+		if (!(header instanceof Number number) || number.intValue() < 0
+				|| number.intValue() >= this.keys.size()) {
+			throw new MessageDeliveryException(message, "Partitioned " + this.destination + " needs header '"
+					+ BinderHeaders.PARTITION_HEADER + "' between 0 and " + (this.keys.size() - 1) + ", got " + header);
+		}
+		return number.intValue();
+	}
+
+	private XAddOptions trimming() {
+		XAddOptions options = XAddOptions.none();
+		if (this.properties.getMaxLength() != null) {
+			options = XAddOptions.maxlen(this.properties.getMaxLength()).approximateTrimming(true);
+		}
+		if (this.properties.getRetention() != null) {
+			long oldestKept = Instant.now().minus(this.properties.getRetention()).toEpochMilli();
+			options = options.minId(RecordId.of(oldestKept, 0)).approximateTrimming(true);
+		}
+		return options;
+	}
+
+	private void awaitInFlightSends() {
+		try {
+			if (!this.inFlight.awaitNone(this.properties.getSendTimeout())) {
+				logger.warn("Stopped the producer of " + this.destination + " with " + this.inFlight.current()
+						+ " asynchronous sends unconfirmed after " + this.properties.getSendTimeout()
+						+ "; their failures, if any, go to the error channel");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private String streamName(int partition) {
+		return this.destination.getKeys().get(partition);
+	}
+
+	/**
+	 * Told about the outcome of every send, for example to count them.
+	 */
+	public interface SendListener {
+
+		/** A listener that ignores everything. */
+		SendListener NONE = new SendListener() {
+		};
+
+		/**
+		 * Redis accepted an entry.
+		 * @param id the entry's id
+		 */
+		default void sent(RecordId id) {
+		}
+
+		/**
+		 * A send failed.
+		 * @param error why
+		 */
+		default void failed(Throwable error) {
+		}
+
+	}
+
+}

@@ -1,0 +1,78 @@
+package dev.rill.binder.redis.properties;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Binder-wide settings of the Redis Streams binder, bound from
+ * {@code spring.cloud.stream.redis.binder.*}.
+ * <p>
+ * The Redis connection itself is not configured here: the binder uses the application's
+ * Spring Data Redis connection factory ({@code spring.data.redis.*}), so standalone,
+ * Sentinel, Cluster, TLS and ACL users work as Spring Boot configures them.
+ * <p>
+ * The class validates itself (Spring Boot applies a {@link Validator} implemented by a
+ * {@code @ConfigurationProperties} bean), so a wrong value fails startup with a message
+ * naming the property.
+ */
+@ConfigurationProperties(prefix = "spring.cloud.stream.redis.binder")
+public class RedisStreamsBinderConfigurationProperties implements Validator {
+
+	/**
+	 * Prefix prepended to every stream key the binder reads or writes, for example
+	 * {@code "prod:"} turns destination {@code orders} into stream key {@code prod:orders}.
+	 * Empty by default.
+	 */
+	private String keyPrefix = "";
+
+	/**
+	 * How long the health indicator waits for Redis to answer before it reports DOWN.
+	 */
+	private Duration healthTimeout = Duration.ofSeconds(2);
+
+	/**
+	 * Upper bound on a consumer binding's shutdown: the time in-flight handlers get to
+	 * finish and acknowledge their entries after reading has stopped.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = (keyPrefix != null) ? keyPrefix : "";
+	}
+
+	public Duration getHealthTimeout() {
+		return this.healthTimeout;
+	}
+
+	public void setHealthTimeout(Duration healthTimeout) {
+		this.healthTimeout = healthTimeout;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	@Override
+	public boolean supports(Class<?> clazz) {
+		return RedisStreamsBinderConfigurationProperties.class.isAssignableFrom(clazz);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		RedisStreamsBinderConfigurationProperties properties = (RedisStreamsBinderConfigurationProperties) target;
+		PropertyChecks.positive(errors, "healthTimeout", properties.getHealthTimeout());
+		PropertyChecks.positive(errors, "shutdownTimeout", properties.getShutdownTimeout());
+	}
+
+}

@@ -1,0 +1,85 @@
+package dev.rill.binder.redis.properties;
+
+import java.time.Duration;
+
+import org.springframework.validation.Errors;
+
+/**
+ * Redis-specific settings of a producer binding, bound from
+ * {@code spring.cloud.stream.redis.bindings.<binding>.producer.*} with defaults from
+ * {@code spring.cloud.stream.redis.default.producer.*}.
+ * <p>
+ * Trimming is off by default. Either form removes old entries whether or not every
+ * consumer group has read them: a group that falls further behind than the retained
+ * window loses the trimmed entries.
+ */
+public class RedisStreamsProducerProperties {
+
+	/**
+	 * Approximate maximum number of entries kept in the stream: every XADD carries
+	 * {@code MAXLEN ~ max-length}. Unset means no length trimming.
+	 */
+	private Long maxLength;
+
+	/**
+	 * Approximate retention by age: every XADD carries {@code MINID ~ <now - retention>}.
+	 * Unset means no age trimming.
+	 */
+	private Duration retention;
+
+	/**
+	 * Whether a send waits until Redis confirmed the XADD, failing the sender when it did
+	 * not. Asynchronous sends (the default) report failures to the binding's error channel.
+	 */
+	private boolean sync;
+
+	/**
+	 * How long a synchronous send waits for Redis' confirmation.
+	 */
+	private Duration sendTimeout = Duration.ofSeconds(5);
+
+	public Long getMaxLength() {
+		return this.maxLength;
+	}
+
+	public void setMaxLength(Long maxLength) {
+		this.maxLength = maxLength;
+	}
+
+	public Duration getRetention() {
+		return this.retention;
+	}
+
+	public void setRetention(Duration retention) {
+		this.retention = retention;
+	}
+
+	public boolean isSync() {
+		return this.sync;
+	}
+
+	public void setSync(boolean sync) {
+		this.sync = sync;
+	}
+
+	public Duration getSendTimeout() {
+		return this.sendTimeout;
+	}
+
+	public void setSendTimeout(Duration sendTimeout) {
+		this.sendTimeout = sendTimeout;
+	}
+
+	/**
+	 * Reject invalid values; field names are relative to the current path of {@code errors}.
+	 * @param errors where rejections are recorded
+	 */
+	public void validate(Errors errors) {
+		PropertyChecks.atLeast(errors, "maxLength", this.maxLength, 1);
+		if (this.retention != null) {
+			PropertyChecks.positive(errors, "retention", this.retention);
+		}
+		PropertyChecks.positive(errors, "sendTimeout", this.sendTimeout);
+	}
+
+}

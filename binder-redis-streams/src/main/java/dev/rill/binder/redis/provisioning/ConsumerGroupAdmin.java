@@ -1,0 +1,93 @@
+package dev.rill.binder.redis.provisioning;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.rill.binder.redis.properties.StartPosition;
+
+import org.springframework.cloud.stream.provisioning.ProvisioningException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.DataType;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+
+/**
+ * Creates and removes the consumer groups of the binder's streams.
+ * <p>
+ * Groups are created with {@code MKSTREAM}, so a consumer may start before any producer.
+ * A key that exists but is not a stream is reported instead of being overwritten.
+ */
+public class ConsumerGroupAdmin {
+
+	private static final Log logger = LogFactory.getLog(ConsumerGroupAdmin.class);
+
+	private final RedisConnectionFactory connectionFactory;
+
+	public ConsumerGroupAdmin(RedisConnectionFactory connectionFactory) {
+		this.connectionFactory = connectionFactory;
+	}
+
+	/**
+	 * Create a group unless it already exists (an existing group keeps its position).
+	 * @param key the stream key (created when missing)
+	 * @param group the group name
+	 * @param startPosition where a new group starts
+	 * @return whether the group was created by this call
+	 * @throws ProvisioningException when the key holds something other than a stream
+	 */
+	public boolean createGroupIfAbsent(String key, String group, StartPosition startPosition) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			assertStreamOrAbsent(connection, key);
+			connection.streamCommands()
+				.xGroupCreate(bytes(key), group, ReadOffset.from(startPosition.lastDeliveredId()), true);
+			logger.info("Created consumer group '" + group + "' on stream '" + key + "' starting at "
+					+ startPosition);
+			return true;
+		}
+		catch (DataAccessException ex) {
+			if (RedisErrorReply.hasCode(ex, "BUSYGROUP")) {
+				return false;
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Check that a key a producer writes to is a stream or does not exist yet.
+	 * @param key the stream key
+	 * @throws ProvisioningException when the key holds something other than a stream
+	 */
+	public void assertStreamOrAbsent(String key) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			assertStreamOrAbsent(connection, key);
+		}
+	}
+
+	/**
+	 * Remove a group and the pending entries it tracks; used for anonymous groups.
+	 * @param key the stream key
+	 * @param group the group name
+	 */
+	public void destroyGroup(String key, String group) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.streamCommands().xGroupDestroy(bytes(key), group);
+			logger.info("Removed consumer group '" + group + "' from stream '" + key + "'");
+		}
+	}
+
+	private static void assertStreamOrAbsent(RedisConnection connection, String key) {
+		DataType type = connection.keyCommands().type(bytes(key));
+		if (type != null && type != DataType.NONE && type != DataType.STREAM) {
+			throw new ProvisioningException("Redis key '" + key + "' exists but holds a " + type.code()
+					+ ", not a stream: choose another destination or set spring.cloud.stream.redis.binder.key-prefix");
+		}
+	}
+
+	private static byte[] bytes(String key) {
+		return key.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,40 @@
+package dev.rill.binder.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Starts Spring Boot applications that use the {@code redis} binder against a test's
+ * private Redis, the way an application would: through {@code spring.binders} and
+ * configuration properties only.
+ */
+public final class TestApplications {
+
+	private TestApplications() {
+	}
+
+	/**
+	 * @param configuration the application's configuration class
+	 * @param redisProperties the properties pointing Spring at the private Redis
+	 * @param properties further {@code key=value} properties
+	 * @return the running application
+	 */
+	public static ConfigurableApplicationContext start(Class<?> configuration, Map<String, Object> redisProperties,
+			String... properties) {
+		List<String> all = new ArrayList<>();
+		redisProperties.forEach((key, value) -> all.add(key + "=" + value));
+		all.add("spring.cloud.stream.default-binder=redis");
+		all.add("spring.cloud.stream.redis.default.consumer.block-time=200ms");
+		all.add("spring.main.banner-mode=off");
+		all.addAll(List.of(properties));
+		return new SpringApplicationBuilder(configuration).web(WebApplicationType.NONE)
+			.properties(all.toArray(String[]::new))
+			.run();
+	}
+
+}
