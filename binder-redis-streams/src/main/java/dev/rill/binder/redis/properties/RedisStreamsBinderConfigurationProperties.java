@@ -21,6 +21,8 @@ import org.springframework.validation.Validator;
 @ConfigurationProperties(prefix = "spring.cloud.stream.redis.binder")
 public class RedisStreamsBinderConfigurationProperties implements Validator {
 
+	private static final String PREFIX = "spring.cloud.stream.redis.binder.";
+
 	/**
 	 * Prefix prepended to every stream key the binder reads or writes, for example
 	 * {@code "prod:"} turns destination {@code orders} into stream key {@code prod:orders}.
@@ -71,8 +73,8 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 	@Override
 	public void validate(Object target, Errors errors) {
 		RedisStreamsBinderConfigurationProperties properties = (RedisStreamsBinderConfigurationProperties) target;
-		PropertyChecks.positive(errors, "healthTimeout", properties.getHealthTimeout());
-		PropertyChecks.positive(errors, "shutdownTimeout", properties.getShutdownTimeout());
+		PropertyChecks.positive(errors, PREFIX + "health-timeout", properties.getHealthTimeout());
+		PropertyChecks.positive(errors, PREFIX + "shutdown-timeout", properties.getShutdownTimeout());
 	}
 
 }

@@ -167,26 +167,27 @@ public class RedisStreamsConsumerProperties {
 	}
 
 	/**
-	 * Reject invalid values; field names are relative to the current path of {@code errors}.
+	 * Reject invalid values.
 	 * @param errors where rejections are recorded
+	 * @param prefix the property prefix of these settings, ending with a dot
 	 */
-	public void validate(Errors errors) {
+	public void validate(Errors errors, String prefix) {
 		if (this.startPosition != null) {
 			try {
 				StartPosition.parse(this.startPosition);
 			}
 			catch (IllegalArgumentException ex) {
-				errors.rejectValue("startPosition", "startPosition", ex.getMessage());
+				PropertyChecks.reject(errors, prefix + "start-position", ex.getMessage());
 			}
 		}
-		PropertyChecks.atLeast(errors, "readCount", this.readCount, 1);
-		PropertyChecks.notNegative(errors, "blockTime", this.blockTime);
-		PropertyChecks.positive(errors, "claimIdleTime", this.claimIdleTime);
-		PropertyChecks.positive(errors, "claimInterval", this.claimInterval);
-		PropertyChecks.atLeast(errors, "maxDeliveries", this.maxDeliveries, 1);
-		PropertyChecks.atLeast(errors, "ackBatchSize", this.ackBatchSize, 1);
+		PropertyChecks.atLeast(errors, prefix + "read-count", this.readCount, 1);
+		PropertyChecks.notNegative(errors, prefix + "block-time", this.blockTime);
+		PropertyChecks.positive(errors, prefix + "claim-idle-time", this.claimIdleTime);
+		PropertyChecks.positive(errors, prefix + "claim-interval", this.claimInterval);
+		PropertyChecks.atLeast(errors, prefix + "max-deliveries", this.maxDeliveries, 1);
+		PropertyChecks.atLeast(errors, prefix + "ack-batch-size", this.ackBatchSize, 1);
 		if (this.ackBatchSize != null && this.ackBatchSize > this.readCount) {
-			errors.rejectValue("ackBatchSize", "ackBatchSize",
+			PropertyChecks.reject(errors, prefix + "ack-batch-size",
 					"must not exceed read-count (" + this.readCount + "), was " + this.ackBatchSize);
 		}
 	}

@@ -52,17 +52,14 @@ public class RedisStreamsExtendedBindingProperties extends
 	@Override
 	public void validate(Object target, Errors errors) {
 		RedisStreamsExtendedBindingProperties properties = (RedisStreamsExtendedBindingProperties) target;
-		validate(errors, "default", properties.getDefault());
-		properties.doGetBindings().forEach((name, binding) -> validate(errors, "bindings[" + name + "]", binding));
+		validate(errors, DEFAULTS_PREFIX + ".", properties.getDefault());
+		properties.doGetBindings()
+			.forEach((name, binding) -> validate(errors, "spring.cloud.stream.redis.bindings." + name + ".", binding));
 	}
 
-	private static void validate(Errors errors, String path, RedisStreamsBindingProperties binding) {
-		errors.pushNestedPath(path + ".consumer");
-		binding.getConsumer().validate(errors);
-		errors.popNestedPath();
-		errors.pushNestedPath(path + ".producer");
-		binding.getProducer().validate(errors);
-		errors.popNestedPath();
+	private static void validate(Errors errors, String prefix, RedisStreamsBindingProperties binding) {
+		binding.getConsumer().validate(errors, prefix + "consumer.");
+		binding.getProducer().validate(errors, prefix + "producer.");
 	}
 
 }

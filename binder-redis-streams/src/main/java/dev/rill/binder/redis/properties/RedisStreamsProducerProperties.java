@@ -71,15 +71,16 @@ public class RedisStreamsProducerProperties {
 	}
 
 	/**
-	 * Reject invalid values; field names are relative to the current path of {@code errors}.
+	 * Reject invalid values.
 	 * @param errors where rejections are recorded
+	 * @param prefix the property prefix of these settings, ending with a dot
 	 */
-	public void validate(Errors errors) {
-		PropertyChecks.atLeast(errors, "maxLength", this.maxLength, 1);
+	public void validate(Errors errors, String prefix) {
+		PropertyChecks.atLeast(errors, prefix + "max-length", this.maxLength, 1);
 		if (this.retention != null) {
-			PropertyChecks.positive(errors, "retention", this.retention);
+			PropertyChecks.positive(errors, prefix + "retention", this.retention);
 		}
-		PropertyChecks.positive(errors, "sendTimeout", this.sendTimeout);
+		PropertyChecks.positive(errors, prefix + "send-timeout", this.sendTimeout);
 	}
 
 }
