@@ -1,5 +1,6 @@
 package dev.rill.binder.redis.properties;
 
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 
 /**
@@ -10,11 +11,13 @@ public class RedisStreamsBindingProperties implements BinderSpecificPropertiesPr
 	/**
 	 * Redis-specific consumer settings of the binding.
 	 */
+	@NestedConfigurationProperty
 	private RedisStreamsConsumerProperties consumer = new RedisStreamsConsumerProperties();
 
 	/**
 	 * Redis-specific producer settings of the binding.
 	 */
+	@NestedConfigurationProperty
 	private RedisStreamsProducerProperties producer = new RedisStreamsProducerProperties();
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.rill.binder.redis.properties;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.cloud.stream.binder.AbstractExtendedBindingProperties;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 import org.springframework.validation.Errors;
@@ -26,6 +27,7 @@ public class RedisStreamsExtendedBindingProperties extends
 	 */
 	private RedisStreamsBindingProperties defaults = new RedisStreamsBindingProperties();
 
+	@NestedConfigurationProperty
 	public RedisStreamsBindingProperties getDefault() {
 		return this.defaults;
 	}
