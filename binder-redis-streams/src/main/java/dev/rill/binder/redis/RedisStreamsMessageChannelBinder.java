@@ -1,5 +1,8 @@
 package dev.rill.binder.redis;
 
+import java.time.Duration;
+
+import dev.rill.binder.redis.inbound.DeadLetterPublisher;
 import dev.rill.binder.redis.inbound.RedisStreamsMessageDrivenChannelAdapter;
 import dev.rill.binder.redis.outbound.RedisStreamsMessageHandler;
 import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationProperties;
@@ -10,6 +13,7 @@ import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.RedisStreamConsumerDestination;
 import dev.rill.binder.redis.provisioning.RedisStreamProducerDestination;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
+import dev.rill.binder.redis.provisioning.StreamKeys;
 
 import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
@@ -23,6 +27,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.integration.core.MessageProducer;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageHandler;
+import org.springframework.util.StringUtils;
 
 /**
  * The Spring Cloud Stream binder that carries messages over Redis Streams.
@@ -38,6 +43,9 @@ public class RedisStreamsMessageChannelBinder extends
 		implements
 		ExtendedPropertiesBinder<MessageChannel, RedisStreamsConsumerProperties, RedisStreamsProducerProperties> {
 
+	/** How long writing a dead letter may take before the original entry is left pending. */
+	private static final Duration DEAD_LETTER_WRITE_TIMEOUT = Duration.ofSeconds(5);
+
 	private final RedisStreamsBinderConfigurationProperties binderProperties;
 
 	private final RedisConnectionFactory connectionFactory;
@@ -45,6 +53,8 @@ public class RedisStreamsMessageChannelBinder extends
 	private final ReactiveRedisConnectionFactory reactiveConnectionFactory;
 
 	private final ConsumerGroupAdmin groupAdmin;
+
+	private final StreamKeys streamKeys;
 
 	private RedisStreamsExtendedBindingProperties extendedBindingProperties = new RedisStreamsExtendedBindingProperties();
 
@@ -68,6 +78,7 @@ public class RedisStreamsMessageChannelBinder extends
 		this.connectionFactory = connectionFactory;
 		this.reactiveConnectionFactory = reactive;
 		this.groupAdmin = groupAdmin;
+		this.streamKeys = new StreamKeys(binderProperties.getKeyPrefix());
 	}
 
 	/**
@@ -98,6 +109,25 @@ public class RedisStreamsMessageChannelBinder extends
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.setBeanName("redis-inbound-" + destination.getName() + "-" + redisDestination.getGroup());
 		return adapter;
+	}
+
+	/**
+	 * With {@code enable-dlq}, failures that exhausted their retries are written to the
+	 * dead-letter stream; otherwise the default applies (the failure is rethrown, logged
+	 * by the consumer and the entry acknowledged).
+	 */
+	@Override
+	protected MessageHandler getErrorMessageHandler(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) {
+		RedisStreamsConsumerProperties redis = properties.getExtension();
+		if (!redis.isEnableDlq()) {
+			return null;
+		}
+		String groupName = ((RedisStreamConsumerDestination) destination).getGroup();
+		String deadLetterKey = StringUtils.hasText(redis.getDlqName()) ? redis.getDlqName()
+				: destination.getName() + "." + groupName + ".dlq";
+		return new DeadLetterPublisher(this.reactiveConnectionFactory, this.streamKeys.key(deadLetterKey),
+				DEAD_LETTER_WRITE_TIMEOUT);
 	}
 
 	@Override

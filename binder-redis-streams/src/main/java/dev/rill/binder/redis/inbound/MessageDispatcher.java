@@ -19,7 +19,7 @@ import org.springframework.retry.support.RetryTemplate;
  * <p>
  * The handler runs under the binding's retry template ({@code max-attempts},
  * {@code back-off-*}, {@code retryable-exceptions}). A conversion failure is not retried:
- * the same bytes would fail the same way. When the attempts are used up, the recovery
+ * the same bytes would fail the same way; neither is an entry over {@code max-deliveries}. When the attempts are used up, the recovery
  * callback publishes the failure to the binding's error channel, where a dead-letter
  * handler or a user error handler may take it.
  * <ul>
@@ -65,13 +65,14 @@ final class MessageDispatcher {
 	}
 
 	/**
-	 * Hand a message that could not be built from its entry straight to recovery.
+	 * Hand an entry that must not reach the handler straight to recovery: one that could
+	 * not be read, or one delivered more often than {@code max-deliveries}.
 	 * @param message what could be read of the entry
 	 * @param entries describes the entry for log lines
-	 * @param failure why the entry could not be read; not retried
+	 * @param failure why the entry is not handled; not retried
 	 * @return whether the entry may be acknowledged
 	 */
-	boolean dispatchUnreadable(Message<?> message, String entries, MalformedStreamEntryException failure) {
+	boolean dispatchFailed(Message<?> message, String entries, RuntimeException failure) {
 		return dispatch(message, entries, unused -> {
 			throw failure;
 		});
@@ -89,7 +90,7 @@ final class MessageDispatcher {
 					handler.accept(message);
 				}
 				catch (RuntimeException ex) {
-					if (isConversionFailure(ex)) {
+					if (isNotRetryable(ex)) {
 						context.setExhaustedOnly();
 					}
 					throw ex;
@@ -116,9 +117,14 @@ final class MessageDispatcher {
 		return true;
 	}
 
-	static boolean isConversionFailure(Throwable ex) {
+	/**
+	 * Conversion failures fail the same way on every attempt, and an entry over its
+	 * delivery limit must not run again.
+	 */
+	static boolean isNotRetryable(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof MessageConversionException || cause instanceof MalformedStreamEntryException) {
+			if (cause instanceof MessageConversionException || cause instanceof MalformedStreamEntryException
+					|| cause instanceof DeliveryLimitExceededException) {
 				return true;
 			}
 			if (cause.getCause() == cause) {

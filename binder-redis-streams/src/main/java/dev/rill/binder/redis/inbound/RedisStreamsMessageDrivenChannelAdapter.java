@@ -98,7 +98,7 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 		MessageDispatcher dispatcher = new MessageDispatcher(this::sendMessage, this.retryTemplate,
 				this.recoveryCallback, redis.isEnableDlq(), this.listener);
 		StreamEntryProcessor processor = new StreamEntryProcessor(dispatcher, this.properties.isBatchMode(),
-				redis.effectiveAckBatchSize(), this.listener);
+				redis.effectiveAckBatchSize(), redis.getMaxDeliveries(), this.listener);
 		this.control.start();
 		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(
 				"redis-" + this.destination.getName() + "-" + this.destination.getGroup() + "-");

@@ -45,13 +45,16 @@ final class StreamEntryProcessor {
 
 	private final int ackBatchSize;
 
+	private final int maxDeliveries;
+
 	private final ConsumerBindingListener listener;
 
-	StreamEntryProcessor(MessageDispatcher dispatcher, boolean batchMode, int ackBatchSize,
+	StreamEntryProcessor(MessageDispatcher dispatcher, boolean batchMode, int ackBatchSize, int maxDeliveries,
 			ConsumerBindingListener listener) {
 		this.dispatcher = dispatcher;
 		this.batchMode = batchMode;
 		this.ackBatchSize = ackBatchSize;
+		this.maxDeliveries = maxDeliveries;
 		this.listener = listener;
 	}
 
@@ -93,11 +96,13 @@ final class StreamEntryProcessor {
 			boolean ackable;
 			try {
 				DecodedEntry entry = this.decoder.decode(record.getValue());
-				ackable = this.dispatcher.dispatch(message(entry.payload(), withBinderHeaders(entry, entryHeaders)),
-						description);
+				Message<byte[]> message = message(entry.payload(), withBinderHeaders(entry, entryHeaders));
+				RuntimeException overLimit = overDeliveryLimit(entryHeaders);
+				ackable = (overLimit != null) ? this.dispatcher.dispatchFailed(message, description, overLimit)
+						: this.dispatcher.dispatch(message, description);
 			}
 			catch (MalformedStreamEntryException ex) {
-				ackable = this.dispatcher.dispatchUnreadable(unreadable(record, entryHeaders), description, ex);
+				ackable = this.dispatcher.dispatchFailed(unreadable(record, entryHeaders), description, ex);
 			}
 			if (ackable) {
 				acks.add(record.getId());
@@ -118,16 +123,16 @@ final class StreamEntryProcessor {
 			Map<String, Object> headers = entryHeaders(reader, record, deliveryCount);
 			try {
 				DecodedEntry entry = this.decoder.decode(record.getValue());
+				RuntimeException overLimit = overDeliveryLimit(headers);
 				headers = withBinderHeaders(entry, headers);
+				if (overLimit != null) {
+					failAlone(reader, record, message(entry.payload(), headers), overLimit);
+					continue;
+				}
 				payloads.add(entry.payload());
 			}
 			catch (MalformedStreamEntryException ex) {
-				// One unreadable entry must not hold up the rest of the batch: it alone goes
-				// to error handling, and is acknowledged (or not) on its own.
-				if (this.dispatcher.dispatchUnreadable(unreadable(record, headers), describe(reader, record.getId()),
-						ex)) {
-					reader.ack(List.of(record.getId()));
-				}
+				failAlone(reader, record, unreadable(record, headers), ex);
 				continue;
 			}
 			batchHeaders.add(headers);
@@ -150,6 +155,22 @@ final class StreamEntryProcessor {
 			}
 			ids.forEach(id -> this.listener.consumed());
 		}
+	}
+
+	/**
+	 * One entry that must not reach the handler must not hold up the rest of its batch:
+	 * it alone goes to error handling, and is acknowledged (or not) on its own.
+	 */
+	private void failAlone(StreamReader reader, ByteRecord record, Message<?> message, RuntimeException failure) {
+		if (this.dispatcher.dispatchFailed(message, describe(reader, record.getId()), failure)) {
+			reader.ack(List.of(record.getId()));
+		}
+	}
+
+	private RuntimeException overDeliveryLimit(Map<String, Object> headers) {
+		long deliveries = (Long) headers.get(RedisStreamsHeaders.DELIVERY_COUNT);
+		return (deliveries > this.maxDeliveries) ? new DeliveryLimitExceededException(deliveries, this.maxDeliveries)
+				: null;
 	}
 
 	private void acknowledgeTrimmed(StreamReader reader, List<RecordId> trimmed) {
