@@ -1,5 +1,6 @@
 package dev.rill.binder.redis.inbound;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
@@ -46,8 +47,11 @@ final class MessageDispatcher {
 
 	private final ConsumerBindingListener listener;
 
+	private final BooleanSupplier running;
+
 	MessageDispatcher(Consumer<Message<?>> sender, RetryTemplate retryTemplate, RecoveryCallback<?> recoveryCallback,
-			boolean deadLetterEnabled, ConsumerBindingListener listener) {
+			boolean deadLetterEnabled, ConsumerBindingListener listener, BooleanSupplier running) {
+		this.running = running;
 		this.sender = sender;
 		this.retryTemplate = retryTemplate;
 		this.recoveryCallback = recoveryCallback;
@@ -107,6 +111,12 @@ final class MessageDispatcher {
 	private boolean afterUnrecoveredFailure(String entries, RuntimeException ex) {
 		this.listener.failed();
 		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		if (!this.running.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+			// A handler aborted by a shutdown did not fail on its own: keep the entry for
+			// redelivery instead of dropping it.
+			logger.warn("Handler for " + entries + " was aborted by shutdown (" + cause + "); leaving it pending");
+			return false;
+		}
 		if (this.deadLetterEnabled) {
 			logger.error("Could not dead-letter " + entries + " (" + cause + "); leaving it pending, "
 					+ "it will be delivered again", ex);

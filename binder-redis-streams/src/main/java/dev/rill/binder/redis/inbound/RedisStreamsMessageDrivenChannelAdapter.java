@@ -96,7 +96,7 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 		ConsumerNames names = new ConsumerNames(redis.getConsumerName(), this.applicationName,
 				this.properties.getInstanceIndex(), concurrency * this.destination.getKeys().size());
 		MessageDispatcher dispatcher = new MessageDispatcher(this::sendMessage, this.retryTemplate,
-				this.recoveryCallback, redis.isEnableDlq(), this.listener);
+				this.recoveryCallback, redis.isEnableDlq(), this.listener, this.control::isRunning);
 		StreamEntryProcessor processor = new StreamEntryProcessor(dispatcher, this.properties.isBatchMode(),
 				redis.effectiveAckBatchSize(), redis.getMaxDeliveries(), this.listener);
 		this.control.start();

@@ -102,6 +102,11 @@ final class StreamConsumerLoop implements Runnable {
 				else {
 					List<ByteRecord> records = this.reader.readNew(this.readCount, this.blockTime);
 					this.lastSuccessfulRead = Instant.now();
+					// A read that was already waiting when the binding was paused is held back
+					// until it resumes; if it stops instead, the entries stay pending.
+					if (!records.isEmpty() && !this.control.awaitReadAllowed()) {
+						return;
+					}
 					this.processor.process(this.reader, records, id -> FIRST_DELIVERY);
 				}
 				if (backOff != null) {
