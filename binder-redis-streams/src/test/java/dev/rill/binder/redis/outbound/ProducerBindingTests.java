@@ -1,0 +1,132 @@
+package dev.rill.binder.redis.outbound;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.test.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.MessageDeliveryException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * How a producer binding writes entries, seen with raw Redis commands.
+ */
+class ProducerBindingTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.create();
+
+	private ConfigurableApplicationContext application;
+
+	@BeforeEach
+	void clean() {
+		redis.flushAll();
+	}
+
+	@AfterEach
+	void close() {
+		if (this.application != null) {
+			this.application.close();
+		}
+		if (!redis.server().isRunning()) {
+			redis.server().start();
+		}
+	}
+
+	@Test
+	void jsonPayloadAndHeadersAreReadableFieldsOfTheEntry() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true");
+
+		bridge.send("out-0", MessageBuilder.withPayload("{\"orderId\":\"42\"}")
+			.setHeader("contentType", "application/json")
+			.setHeader("correlationId", "c-1")
+			.setHeader("attempt", 3)
+			.build());
+
+		assertThat(redis.server().command("XRANGE", "orders", "-", "+")).contains("payload\n{\"orderId\":\"42\"}")
+			.contains("contentType\napplication/json")
+			.contains("correlationId\nc-1")
+			.contains("attempt\n3")
+			.contains("rill_headerTypes\nattempt:int");
+	}
+
+	@Test
+	void partitionedDestinationRoutesEachKeyToOneStreamInOrder() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.bindings.out-0.producer.partition-key-expression=headers['key']",
+				"spring.cloud.stream.bindings.out-0.producer.partition-count=3");
+
+		for (int i = 0; i < 30; i++) {
+			bridge.send("out-0", MessageBuilder.withPayload("k" + (i % 5) + "-" + i).setHeader("key", "k" + (i % 5)).build());
+		}
+
+		List<String> streams = new ArrayList<>();
+		for (int partition = 0; partition < 3; partition++) {
+			streams.add(redis.server().command("XRANGE", "orders:" + partition, "-", "+"));
+		}
+		assertThat(String.join("", streams).split("\n")).filteredOn(field -> field.matches("k\\d-\\d+")).hasSize(30);
+		for (int key = 0; key < 5; key++) {
+			String prefix = "k" + key + "-";
+			List<String> holding = streams.stream().filter(stream -> stream.contains(prefix)).toList();
+			assertThat(holding).as("streams holding key k%d", key).hasSize(1);
+			List<Integer> order = Arrays.stream(holding.get(0).split("\n"))
+				.filter(field -> field.startsWith(prefix))
+				.map(field -> Integer.parseInt(field.substring(prefix.length())))
+				.toList();
+			assertThat(order).isSorted();
+		}
+	}
+
+	@Test
+	void maxLengthTrimsTheStreamApproximately() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.max-length=10");
+
+		for (int i = 0; i < 1000; i++) {
+			bridge.send("out-0", "m" + i);
+		}
+
+		assertThat(Long.parseLong(redis.server().command("XLEN", "orders"))).isLessThan(200);
+	}
+
+	@Test
+	void syncSendFailsNamingTheStreamWhenRedisIsDown() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.send-timeout=1s");
+		bridge.send("out-0", "before");
+
+		redis.kill();
+
+		assertThatThrownBy(() -> bridge.send("out-0", "during"))
+			.hasStackTraceContaining(MessageDeliveryException.class.getName())
+			.hasStackTraceContaining("Failed to send to stream 'orders'");
+	}
+
+	private StreamBridge start(String... extra) {
+		List<String> properties = new ArrayList<>(List.of("spring.cloud.stream.bindings.out-0.destination=orders"));
+		properties.addAll(List.of(extra));
+		this.application = TestApplications.start(ProducerApplication.class, redis.springProperties(),
+				properties.toArray(String[]::new));
+		return this.application.getBean(StreamBridge.class);
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class ProducerApplication {
+
+	}
+
+}
