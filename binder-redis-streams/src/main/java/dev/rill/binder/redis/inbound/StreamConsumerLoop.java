@@ -183,7 +183,7 @@ final class StreamConsumerLoop implements Runnable {
 	 * Interrupt a read that blocks longer than the binding's shutdown allows.
 	 */
 	void abort() {
-		this.reader.close();
+		this.reader.abort();
 	}
 
 }

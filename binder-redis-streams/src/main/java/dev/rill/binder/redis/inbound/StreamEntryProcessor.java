@@ -32,6 +32,9 @@ import org.springframework.messaging.MessageHeaders;
  * An entry that comes back without fields was deleted (trimmed) after it was delivered:
  * there is nothing left to process, so it is acknowledged and reported once per read,
  * which keeps pending lists free of ghosts.
+ * <p>
+ * Once the reader is {@linkplain StreamReader#abort() aborted} by a shutdown that ran out
+ * of patience, no further entry of the read is handed to the handler: they stay pending.
  */
 final class StreamEntryProcessor {
 
@@ -91,6 +94,14 @@ final class StreamEntryProcessor {
 	private void processEach(StreamReader reader, List<ByteRecord> records, ToLongFunction<RecordId> deliveryCount) {
 		List<RecordId> acks = new ArrayList<>(Math.min(records.size(), this.ackBatchSize));
 		for (ByteRecord record : records) {
+			if (reader.isAborted()) {
+				// The shutdown stopped waiting for this consumer: the application is closing,
+				// so the entries not started yet stay pending for redelivery instead of
+				// running against beans that are being destroyed.
+				logger.warn("Consumer '" + reader.consumerName() + "' was aborted by shutdown; leaving "
+						+ describe(reader, record.getId()) + " and the entries read with it pending");
+				break;
+			}
 			Map<String, Object> entryHeaders = entryHeaders(reader, record, deliveryCount);
 			String description = describe(reader, record.getId());
 			boolean ackable;

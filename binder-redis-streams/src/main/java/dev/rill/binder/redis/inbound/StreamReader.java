@@ -41,6 +41,8 @@ final class StreamReader implements AutoCloseable {
 
 	private volatile RedisConnection connection;
 
+	private volatile boolean aborted;
+
 	StreamReader(RedisConnectionFactory connectionFactory, String key, String group, String consumerName) {
 		this.connectionFactory = connectionFactory;
 		this.keyName = key;
@@ -118,6 +120,24 @@ final class StreamReader implements AutoCloseable {
 			return true;
 		}
 		return false;
+	}
+
+	/**
+	 * Give up on this consumer because the binding's shutdown ran out of patience:
+	 * interrupts a blocking read by closing the connection, and tells whoever processes
+	 * what it read to hand nothing more to the handler. Acknowledging what was already
+	 * handled still works (on a new connection).
+	 */
+	void abort() {
+		this.aborted = true;
+		close();
+	}
+
+	/**
+	 * @return whether {@link #abort()} was called
+	 */
+	boolean isAborted() {
+		return this.aborted;
 	}
 
 	private RedisStreamCommands streams() {

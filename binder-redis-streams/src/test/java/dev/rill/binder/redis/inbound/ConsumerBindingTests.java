@@ -1,192 +1,104 @@
 package dev.rill.binder.redis.inbound;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
-import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.messaging.Message;
 
+import static dev.rill.binder.redis.inbound.ConsumerFixture.BINDING;
+import static dev.rill.binder.redis.inbound.ConsumerFixture.GROUP;
+import static dev.rill.binder.redis.inbound.ConsumerFixture.STREAM;
+import static dev.rill.binder.redis.inbound.ConsumerFixture.payloads;
+import static dev.rill.binder.redis.inbound.ConsumerFixture.received;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * How a consumer binding reads a stream as a member of a consumer group, on a real
- * Redis. Entries are written with raw {@code XADD}s, independent of the binder's producer.
+ * Redis: what a delivered message looks like, concurrency, partitions, pausing, and what
+ * the consumer survives (an unreadable entry, Redis restarted empty). Entries are written
+ * with raw {@code XADD}s, independent of the binder's producer.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ConsumerBindingTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.create();
 
-	static final List<Message<String>> received = new CopyOnWriteArrayList<>();
-
-	static volatile Consumer<Message<String>> behaviour = message -> {
-	};
-
-	private final List<ConfigurableApplicationContext> applications = new ArrayList<>();
+	private final ConsumerFixture fixture = new ConsumerFixture(redis);
 
 	@BeforeEach
-	void clean() {
-		redis.flushAll();
-		received.clear();
-		behaviour = message -> {
-		};
+	void reset() {
+		this.fixture.reset();
 	}
 
 	@AfterEach
 	void close() {
-		this.applications.forEach(ConfigurableApplicationContext::close);
+		this.fixture.closeAll();
 	}
 
 	@Test
-	void deliversPayloadContentTypeAndTheBinderHeaders() {
-		start("workers");
-		String id = xadd("hello");
+	void deliveredMessageCarriesPayloadContentTypeAndTheBinderHeaders() {
+		this.fixture.start(GROUP);
+		String id = this.fixture.xadd("hello");
 
 		await().until(() -> received.size() == 1);
 
 		Message<String> message = received.get(0);
 		assertThat(message.getPayload()).isEqualTo("hello");
 		assertThat(message.getHeaders().get("contentType")).hasToString("text/plain");
-		assertThat(message.getHeaders()).containsEntry(RedisStreamsHeaders.STREAM, "work")
+		assertThat(message.getHeaders()).containsEntry(RedisStreamsHeaders.STREAM, STREAM)
 			.containsEntry(RedisStreamsHeaders.ENTRY_ID, id)
-			.containsEntry(RedisStreamsHeaders.GROUP, "workers")
-			.containsEntry(RedisStreamsHeaders.DELIVERY_COUNT, 1L)
-			.containsKey(RedisStreamsHeaders.CONSUMER);
+			.containsEntry(RedisStreamsHeaders.GROUP, GROUP)
+			.containsEntry(RedisStreamsHeaders.DELIVERY_COUNT, 1L);
+		Object consumer = message.getHeaders().get(RedisStreamsHeaders.CONSUMER);
+		assertThat(consumer).isInstanceOf(String.class);
+		assertThat(consumers()).as("the consumers of the group").contains((String) consumer);
 	}
 
 	@Test
-	void namedGroupStartsWithEntriesWrittenBeforeItExisted() {
-		xadd("older");
-		start("workers");
-
-		await().until(() -> payloads().contains("older"));
-	}
-
-	@Test
-	void anonymousConsumerStartsAtLatestAndItsGroupIsRemovedWhenItStops() {
-		xadd("older");
-		ConfigurableApplicationContext application = start(null);
-		assertThat(redis.server().command("XINFO", "GROUPS", "work")).contains("anonymous.");
-		xadd("newer");
-
-		await().until(() -> payloads().contains("newer"));
-		assertThat(payloads()).doesNotContain("older");
-
-		application.close();
-		assertThat(redis.server().command("XINFO", "GROUPS", "work")).doesNotContain("anonymous.");
-	}
-
-	@Test
-	void startPositionAtAnEntryIdDeliversOnlyLaterEntries() {
-		xadd("before");
-		String position = xadd("at");
-		xadd("after");
-
-		start("workers", "spring.cloud.stream.redis.bindings.sink-in-0.consumer.start-position=" + position);
-
-		await().until(() -> payloads().contains("after"));
-		assertThat(payloads()).containsExactly("after");
-	}
-
-	@Test
-	void startPositionAtAnInstantSkipsEntriesOlderThanIt() {
-		long now = Instant.now().toEpochMilli();
-		redis.server().command("XADD", "work", (now - 60_000) + "-0", "payload", "a minute ago");
-		redis.server().command("XADD", "work", (now - 1_000) + "-0", "payload", "a second ago");
-
-		start("workers", "spring.cloud.stream.redis.bindings.sink-in-0.consumer.start-position="
-				+ Instant.ofEpochMilli(now - 30_000));
-
-		await().until(() -> payloads().contains("a second ago"));
-		assertThat(payloads()).containsExactly("a second ago");
-	}
-
-	@Test
-	void entryIsAcknowledgedOnlyAfterTheHandlerReturned() throws InterruptedException {
-		CountDownLatch release = new CountDownLatch(1);
-		behaviour = message -> awaitQuietly(release);
-		start("workers");
-		xadd("slow");
-
-		await().until(() -> received.size() == 1);
-		assertThat(pending()).isEqualTo(1);
-
-		release.countDown();
-		await().until(() -> pending() == 0);
-	}
-
-	@Test
-	void failingEntryStaysPendingWhileRetriedThenIsLoggedAndAcknowledgedWithoutADeadLetterStream() {
-		CountDownLatch release = new CountDownLatch(1);
-		behaviour = message -> {
-			if (message.getPayload().equals("poison")) {
-				if (received.stream().filter(m -> m.getPayload().equals("poison")).count() == 3) {
-					awaitQuietly(release);
-				}
-				throw new IllegalStateException("always fails");
+	void concurrentConsumersOfOneBindingShareTheGroupAndHandleEachEntryExactlyOnce() {
+		// The first consumer to get an entry holds it until another consumer got one: that
+		// only ends if the binding really runs several consumers side by side.
+		AtomicReference<Object> firstConsumer = new AtomicReference<>();
+		CountDownLatch anotherConsumerGotAnEntry = new CountDownLatch(1);
+		ConsumerFixture.behaviour = message -> {
+			Object consumer = message.getHeaders().get(RedisStreamsHeaders.CONSUMER);
+			firstConsumer.compareAndSet(null, consumer);
+			if (!consumer.equals(firstConsumer.get())) {
+				anotherConsumerGotAnEntry.countDown();
+			}
+			else {
+				awaitAtMost(anotherConsumerGotAnEntry, Duration.ofSeconds(20));
 			}
 		};
-		start("workers", "spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=3",
-				"spring.cloud.stream.bindings.sink-in-0.consumer.back-off-initial-interval=50");
-		String poison = xadd("poison");
-		xadd("fine");
-
-		await().until(() -> payloads().stream().filter("poison"::equals).count() == 3);
-		assertThat(redis.server().command("XPENDING", "work", "workers", "-", "+", "10"))
-			.as("pending while the last attempt runs")
-			.contains(poison);
-		release.countDown();
-
-		await().until(() -> payloads().contains("fine") && pending() == 0);
-		assertThat(payloads()).filteredOn("poison"::equals).hasSize(3);
-	}
-
-	@Test
-	void consumerWithAStableNameFirstRedeliversItsOwnPendingEntries() {
-		redis.server().command("XGROUP", "CREATE", "work", "workers", "0", "MKSTREAM");
-		xadd("read before a crash");
-		redis.server().command("XREADGROUP", "GROUP", "workers", "fixed", "STREAMS", "work", ">");
-
-		start("workers", "spring.cloud.stream.redis.bindings.sink-in-0.consumer.consumer-name=fixed");
-
-		await().until(() -> received.size() == 1);
-		assertThat(received.get(0).getHeaders()).containsEntry(RedisStreamsHeaders.DELIVERY_COUNT, 2L)
-			.containsEntry(RedisStreamsHeaders.CONSUMER, "fixed");
-		await().until(() -> pending() == 0);
-	}
-
-	@Test
-	void concurrentConsumersShareTheGroupAndHandleEachEntryOnce() {
-		start("workers", "spring.cloud.stream.bindings.sink-in-0.consumer.concurrency=3",
+		this.fixture.beforeClose(anotherConsumerGotAnEntry::countDown);
+		this.fixture.start(GROUP, BINDING + "concurrency=3",
 				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.read-count=5");
-		behaviour = message -> sleepQuietly(2);
+
 		for (int i = 0; i < 300; i++) {
-			xadd("m" + i);
+			this.fixture.xadd("m" + i);
 		}
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 300 && pending() == 0);
-
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 300 && this.fixture.pending() == 0);
 		assertThat(payloads()).hasSize(300).doesNotHaveDuplicates();
 		Set<Object> consumers = received.stream()
 			.map(message -> message.getHeaders().get(RedisStreamsHeaders.CONSUMER))
@@ -195,87 +107,107 @@ class ConsumerBindingTests {
 	}
 
 	@Test
-	void pausedBindingStopsReadingAndResumesWhereItLeft() {
-		ConfigurableApplicationContext application = start("workers");
-		BindingsLifecycleController bindings = application.getBean(BindingsLifecycleController.class);
+	void partitionedConsumerReadsTheStreamsOfItsInstanceIndexesOnly() {
+		this.fixture.start(GROUP, BINDING + "partitioned=true", BINDING + "instance-index-list=1,2",
+				"spring.cloud.stream.instance-count=3");
+		this.fixture.xadd(STREAM + ":0", "partition 0");
+		this.fixture.xadd(STREAM + ":1", "partition 1");
+		this.fixture.xadd(STREAM + ":2", "partition 2");
 
-		bindings.changeState("sink-in-0", State.PAUSED);
-		xadd("while paused");
-		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(received::isEmpty);
-		assertThat(redis.server().command("XINFO", "GROUPS", "work")).contains("workers");
-
-		bindings.changeState("sink-in-0", State.RESUMED);
-		await().until(() -> payloads().contains("while paused"));
+		await().until(() -> payloads().containsAll(List.of("partition 1", "partition 2")));
+		assertThat(received).extracting(message -> message.getHeaders().get(RedisStreamsHeaders.STREAM))
+			.containsExactlyInAnyOrder(STREAM + ":1", STREAM + ":2");
+		assertThat(this.fixture.command("XINFO", "GROUPS", STREAM + ":0")).as("groups of partition 0")
+			.doesNotContain(GROUP);
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+			.until(() -> !payloads().contains("partition 0"));
 	}
 
 	@Test
-	void consumerRecreatesItsGroupWhenRedisRestartsEmpty() {
-		start("workers");
-		xadd("before");
-		await().until(() -> payloads().contains("before"));
+	void pausedBindingDeliversNothingUntilResumedAndItsConsumerStaysInTheGroup() {
+		ConfigurableApplicationContext application = this.fixture.start(GROUP);
+		this.fixture.xadd("before the pause");
+		await().until(() -> received.size() == 1);
+		String consumer = (String) received.get(0).getHeaders().get(RedisStreamsHeaders.CONSUMER);
+		BindingsLifecycleController bindings = application.getBean(BindingsLifecycleController.class);
+
+		bindings.changeState("sink-in-0", State.PAUSED);
+		this.fixture.xadd("while paused");
+
+		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+		assertThat(consumers()).as("the consumers of the group while paused").contains(consumer);
+
+		bindings.changeState("sink-in-0", State.RESUMED);
+		await().until(() -> payloads().contains("while paused"));
+		await().until(() -> this.fixture.pending() == 0);
+	}
+
+	@Test
+	void consumerWithNothingPendingLeavesTheGroupWhenTheApplicationCloses() {
+		ConfigurableApplicationContext application = this.fixture.start(GROUP);
+		this.fixture.xadd("handled");
+		await().until(() -> received.size() == 1 && this.fixture.pending() == 0);
+		String consumer = (String) received.get(0).getHeaders().get(RedisStreamsHeaders.CONSUMER);
+		assertThat(consumers()).contains(consumer);
+
+		application.close();
+
+		assertThat(consumers()).doesNotContain(consumer);
+		assertThat(this.fixture.command("XINFO", "GROUPS", STREAM)).as("the named group stays").contains(GROUP);
+	}
+
+	@Test
+	void entryWithoutAPayloadFieldDoesNotStopTheConsumer() {
+		this.fixture.start(GROUP);
+		this.fixture.command("XADD", STREAM, "*", "not-a-payload", "garbage");
+		this.fixture.xadd("behind the unreadable entry");
+
+		await().until(() -> payloads().contains("behind the unreadable entry"));
+		this.fixture.xadd("later");
+		await().until(() -> payloads().contains("later"));
+
+		assertThat(payloads()).containsExactly("behind the unreadable entry", "later");
+		await().until(() -> this.fixture.pending() == 0);
+	}
+
+	@Test
+	void consumerRecreatesItsGroupWhenRedisRestartsEmptyAndKeepsDelivering(CapturedOutput output) {
+		this.fixture.start(GROUP, BINDING + "concurrency=2");
+		this.fixture.xadd("before the restart");
+		await().until(() -> payloads().contains("before the restart"));
+		List<Thread> consumerThreads = consumerThreads();
+		assertThat(consumerThreads).hasSize(2);
 
 		redis.restartEmpty();
-		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-			xadd("after");
-			assertThat(payloads()).contains("after");
-		});
+		this.fixture.xadd("after the restart");
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> payloads().contains("after the restart"));
+		await().until(() -> output.getOut().contains("had disappeared"));
+		assertThat(this.fixture.command("XINFO", "GROUPS", STREAM)).contains(GROUP);
+		assertThat(consumerThreads).as("consumer threads").allMatch(Thread::isAlive);
+		assertThat(payloads()).containsExactly("before the restart", "after the restart");
 	}
 
-	private ConfigurableApplicationContext start(String group, String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.function.definition=sink",
-				"spring.cloud.stream.bindings.sink-in-0.destination=work"));
-		if (group != null) {
-			properties.add("spring.cloud.stream.bindings.sink-in-0.group=" + group);
-		}
-		properties.addAll(List.of(extra));
-		ConfigurableApplicationContext application = TestApplications.start(SinkApplication.class,
-				redis.springProperties(), properties.toArray(String[]::new));
-		this.applications.add(application);
-		return application;
+	/** The threads that run this binding's consumers, named after destination and group. */
+	private static List<Thread> consumerThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(thread -> thread.getName().startsWith("redis-" + STREAM + "-" + GROUP + "-"))
+			.toList();
 	}
 
-	private static String xadd(String payload) {
-		return redis.server().command("XADD", "work", "*", "payload", payload, "contentType", "text/plain");
+	private String consumers() {
+		return this.fixture.command("XINFO", "CONSUMERS", STREAM, GROUP);
 	}
 
-	private static long pending() {
-		return Long.parseLong(redis.server().command("XPENDING", "work", "workers").split("\n")[0]);
-	}
-
-	private static List<String> payloads() {
-		return received.stream().map(Message::getPayload).toList();
-	}
-
-	private static void awaitQuietly(CountDownLatch latch) {
+	private static void awaitAtMost(CountDownLatch latch, Duration timeout) {
 		try {
-			latch.await();
+			latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	private static void sleepQuietly(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class SinkApplication {
-
-		@Bean
-		Consumer<Message<String>> sink() {
-			return message -> {
-				received.add(message);
-				behaviour.accept(message);
-			};
-		}
-
 	}
 
 }
