@@ -23,6 +23,13 @@ public interface ConsumerBindingListener {
 	}
 
 	/**
+	 * Entries pending on an idle consumer were claimed for this binding.
+	 * @param count how many
+	 */
+	default void claimed(int count) {
+	}
+
+	/**
 	 * Pending entries had been deleted from the stream before they were processed.
 	 * @param count how many
 	 */

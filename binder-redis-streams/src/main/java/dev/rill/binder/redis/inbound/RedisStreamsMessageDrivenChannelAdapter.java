@@ -23,6 +23,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * The consumer endpoint of a binding: runs one {@link StreamConsumerLoop} per stream key
  * and concurrency slot, each on its own thread and connection.
  * <p>
+ * A {@link PendingEntryClaimer} takes over entries that dead consumers of the group left
+ * pending, and keeps the entries this binding is processing from looking abandoned.
+ * <p>
  * Pausing stops reading (loops wait before their next read; the consumers stay in the
  * group with their pending entries) and resuming continues. Stopping lets every loop
  * finish the entries it holds and acknowledge them, then closes its connection; a loop
@@ -51,6 +54,8 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 	private final List<StreamConsumerLoop> loops = new ArrayList<>();
 
 	private final List<Thread> threads = new ArrayList<>();
+
+	private PendingEntryClaimer claimer;
 
 	private RetryTemplate retryTemplate = new RetryTemplate();
 
@@ -115,11 +120,20 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 				thread.start();
 			}
 		}
+		this.claimer = new PendingEntryClaimer(new PendingEntryCommands(this.connectionFactory), this.groupAdmin,
+				this.destination.getGroup(), redis.getClaimIdleTime(), redis.getClaimInterval(), redis.getReadCount(),
+				this.control, this.listener,
+				"redis-claimer-" + this.destination.getName() + "-" + this.destination.getGroup() + "-");
+		this.claimer.start(this.loops);
 		logger.info("Started " + this.loops.size() + " consumer(s) of " + this.destination);
 	}
 
 	@Override
 	protected void doStop() {
+		if (this.claimer != null) {
+			this.claimer.stop();
+			this.claimer = null;
+		}
 		this.control.stop();
 		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
 		for (int i = 0; i < this.threads.size(); i++) {

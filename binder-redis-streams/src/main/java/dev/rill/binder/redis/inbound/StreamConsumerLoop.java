@@ -57,6 +57,12 @@ final class StreamConsumerLoop implements Runnable {
 
 	private volatile boolean alive;
 
+	/** The entries of the read being processed (some may be acknowledged already). */
+	private volatile List<RecordId> held = List.of();
+
+	/** Set when entries were claimed for this consumer: they are in its pending list. */
+	private volatile boolean drainRequested;
+
 	StreamConsumerLoop(StreamReader reader, StreamEntryProcessor processor, ConsumptionControl control,
 			ConsumerGroupAdmin groupAdmin, StartPosition startPosition, int readCount, Duration blockTime,
 			BackOff failureBackOff) {
@@ -75,7 +81,10 @@ final class StreamConsumerLoop implements Runnable {
 		this.alive = true;
 		try {
 			consume();
-			this.reader.removeConsumerIfIdle();
+			// Names of stopped instances must not pile up in the group; one that still
+			// holds entries stays, so that its entries can be claimed.
+			this.groupAdmin.removeConsumerIfNoPending(this.reader.key(), this.reader.group(),
+					this.reader.consumerName());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -96,18 +105,24 @@ final class StreamConsumerLoop implements Runnable {
 		BackOffExecution backOff = null;
 		while (this.control.awaitReadAllowed()) {
 			try {
+				if (drainAfter == null && this.drainRequested) {
+					this.drainRequested = false;
+					drainAfter = "0";
+				}
 				if (drainAfter != null) {
 					drainAfter = drainOwnPending(drainAfter);
 				}
 				else {
 					List<ByteRecord> records = this.reader.readNew(this.readCount, this.blockTime);
 					this.lastSuccessfulRead = Instant.now();
+					hold(records);
 					// A read that was already waiting when the binding was paused is held back
 					// until it resumes; if it stops instead, the entries stay pending.
 					if (!records.isEmpty() && !this.control.awaitReadAllowed()) {
 						return;
 					}
 					this.processor.process(this.reader, records, id -> FIRST_DELIVERY);
+					release();
 				}
 				if (backOff != null) {
 					logger.info("Consumer '" + consumerName() + "' reads again");
@@ -115,6 +130,7 @@ final class StreamConsumerLoop implements Runnable {
 				}
 			}
 			catch (RuntimeException ex) {
+				release();
 				if (!this.control.isRunning()) {
 					return;
 				}
@@ -151,7 +167,9 @@ final class StreamConsumerLoop implements Runnable {
 		Map<RecordId, Long> counts = this.reader.deliveryCounts(first, last, records.size());
 		logger.info("Consumer '" + consumerName() + "' redelivers " + records.size()
 				+ " of its own pending entries, from " + first);
+		hold(records);
 		this.processor.process(this.reader, records, id -> counts.getOrDefault(id, FIRST_DELIVERY));
+		release();
 		return last.getValue();
 	}
 
@@ -161,6 +179,36 @@ final class StreamConsumerLoop implements Runnable {
 					+ "' had disappeared (was Redis restarted without persistence?); created it again at "
 					+ this.startPosition + ". Entries and pending entries of the lost group are gone.");
 		}
+	}
+
+	private void hold(List<ByteRecord> records) {
+		this.held = records.isEmpty() ? List.of() : records.stream().map(ByteRecord::getId).toList();
+	}
+
+	private void release() {
+		this.held = List.of();
+	}
+
+	/**
+	 * The entries this consumer holds in memory right now: read and not yet (all)
+	 * acknowledged. Their idle time in Redis must be kept short, or another instance would
+	 * take them for a dead consumer's.
+	 * @return the ids, possibly including some acknowledged already
+	 */
+	List<RecordId> heldEntries() {
+		return this.held;
+	}
+
+	/**
+	 * Ask the loop to read its own pending entries again before its next new read: the
+	 * claimer moved entries of a dead consumer into its pending list.
+	 */
+	void requestDrain() {
+		this.drainRequested = true;
+	}
+
+	StreamReader reader() {
+		return this.reader;
 	}
 
 	String consumerName() {

@@ -108,21 +108,6 @@ final class StreamReader implements AutoCloseable {
 	}
 
 	/**
-	 * Remove this consumer from the group if it holds no pending entries, so that names of
-	 * stopped instances do not pile up. A consumer that still holds entries is kept: its
-	 * entries would otherwise be dropped from the pending list and never redelivered.
-	 */
-	boolean removeConsumerIfIdle() {
-		PendingMessages pending = streams().xPending(this.key, this.consumer.getGroup(), this.consumer.getName(),
-				Range.unbounded(), 1L);
-		if (pending != null && pending.isEmpty()) {
-			streams().xGroupDelConsumer(this.key, this.consumer);
-			return true;
-		}
-		return false;
-	}
-
-	/**
 	 * Give up on this consumer because the binding's shutdown ran out of patience:
 	 * interrupts a blocking read by closing the connection, and tells whoever processes
 	 * what it read to hand nothing more to the handler. Acknowledging what was already

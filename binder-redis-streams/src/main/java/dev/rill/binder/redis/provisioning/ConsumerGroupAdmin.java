@@ -12,6 +12,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 
 /**
@@ -23,6 +24,14 @@ import org.springframework.data.redis.connection.stream.ReadOffset;
 public class ConsumerGroupAdmin {
 
 	private static final Log logger = LogFactory.getLog(ConsumerGroupAdmin.class);
+
+	private static final byte[] REMOVE_CONSUMER_IF_NO_PENDING = """
+			if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then
+			  return 0
+			end
+			redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+			return 1
+			""".getBytes(StandardCharsets.UTF_8);
 
 	private final RedisConnectionFactory connectionFactory;
 
@@ -75,6 +84,25 @@ public class ConsumerGroupAdmin {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			connection.streamCommands().xGroupDestroy(bytes(key), group);
 			logger.info("Removed consumer group '" + group + "' from stream '" + key + "'");
+		}
+	}
+
+	/**
+	 * Remove a consumer from a group, but only if it holds no pending entries.
+	 * <p>
+	 * The check and the removal run as one script: between a separate check and
+	 * {@code XGROUP DELCONSUMER} the consumer could read entries, and the removal would
+	 * silently drop them from the pending list, so they would never be delivered again.
+	 * @param key the stream key
+	 * @param group the group name
+	 * @param consumer the consumer name
+	 * @return whether the consumer was removed (or did not exist)
+	 */
+	public boolean removeConsumerIfNoPending(String key, String group, String consumer) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			Long removed = connection.scriptingCommands()
+				.eval(REMOVE_CONSUMER_IF_NO_PENDING, ReturnType.INTEGER, 1, bytes(key), bytes(group), bytes(consumer));
+			return removed != null && removed == 1L;
 		}
 	}
 
