@@ -4,6 +4,7 @@ import dev.rill.binder.redis.RedisStreamsMessageChannelBinder;
 import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationProperties;
 import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
+import dev.rill.binder.redis.provisioning.DestinationKeyTypeVerifier;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
 import dev.rill.binder.redis.provisioning.StreamKeys;
 
@@ -14,6 +15,7 @@ import org.springframework.cloud.stream.binder.Binder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -42,6 +44,12 @@ public class RedisStreamsBinderConfiguration {
 	RedisStreamsProvisioner redisStreamsProvisioner(RedisStreamsBinderConfigurationProperties binderProperties,
 			ConsumerGroupAdmin groupAdmin) {
 		return new RedisStreamsProvisioner(new StreamKeys(binderProperties.getKeyPrefix()), groupAdmin);
+	}
+
+	@Bean
+	DestinationKeyTypeVerifier redisStreamsDestinationKeyTypeVerifier(Environment environment,
+			RedisStreamsProvisioner provisioner, ConsumerGroupAdmin groupAdmin) {
+		return new DestinationKeyTypeVerifier(environment, provisioner, groupAdmin);
 	}
 
 	@Bean

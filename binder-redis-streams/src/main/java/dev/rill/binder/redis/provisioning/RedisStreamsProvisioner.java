@@ -7,8 +7,10 @@ import dev.rill.binder.redis.properties.RedisStreamsConsumerProperties;
 import dev.rill.binder.redis.properties.RedisStreamsProducerProperties;
 import dev.rill.binder.redis.properties.StartPosition;
 
+import org.springframework.cloud.stream.binder.ConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
+import org.springframework.cloud.stream.binder.ProducerProperties;
 import org.springframework.cloud.stream.provisioning.ProvisioningException;
 import org.springframework.cloud.stream.provisioning.ProvisioningProvider;
 import org.springframework.util.StringUtils;
@@ -39,14 +41,12 @@ public class RedisStreamsProvisioner implements
 	@Override
 	public RedisStreamProducerDestination provisionProducerDestination(String name,
 			ExtendedProducerProperties<RedisStreamsProducerProperties> properties) throws ProvisioningException {
-		boolean partitioned = properties.isPartitioned();
-		List<String> keys = partitioned ? this.streamKeys.partitionKeys(name, properties.getPartitionCount())
-				: List.of(this.streamKeys.key(name));
+		List<String> keys = producerKeys(name, properties);
 		keys.forEach(this.groupAdmin::assertStreamOrAbsent);
 		for (String requiredGroup : properties.getRequiredGroups()) {
 			keys.forEach(key -> this.groupAdmin.createGroupIfAbsent(key, requiredGroup, StartPosition.EARLIEST));
 		}
-		return new RedisStreamProducerDestination(name, keys, partitioned);
+		return new RedisStreamProducerDestination(name, keys, properties.isPartitioned());
 	}
 
 	@Override
@@ -54,15 +54,33 @@ public class RedisStreamsProvisioner implements
 			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) throws ProvisioningException {
 		boolean anonymous = !StringUtils.hasText(group);
 		String effectiveGroup = anonymous ? ANONYMOUS_GROUP_PREFIX + UUID.randomUUID() : group;
-		List<String> keys = properties.isPartitioned() ? partitionKeysOf(name, properties)
-				: List.of(this.streamKeys.key(name));
+		List<String> keys = consumerKeys(name, properties);
 		StartPosition startPosition = startPosition(properties.getExtension(), anonymous);
 		keys.forEach(key -> this.groupAdmin.createGroupIfAbsent(key, effectiveGroup, startPosition));
 		return new RedisStreamConsumerDestination(name, keys, effectiveGroup, anonymous, startPosition);
 	}
 
-	private List<String> partitionKeysOf(String name,
-			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) {
+	/**
+	 * @param name the destination
+	 * @param properties the producer binding's properties
+	 * @return the stream keys a producer of the destination writes to
+	 */
+	public List<String> producerKeys(String name, ProducerProperties properties) {
+		return properties.isPartitioned() ? this.streamKeys.partitionKeys(name, properties.getPartitionCount())
+				: List.of(this.streamKeys.key(name));
+	}
+
+	/**
+	 * @param name the destination
+	 * @param properties the consumer binding's properties
+	 * @return the stream keys a consumer of the destination reads
+	 * @throws ProvisioningException when a partitioned consumer has no instance index
+	 */
+	public List<String> consumerKeys(String name, ConsumerProperties properties) {
+		return properties.isPartitioned() ? partitionKeysOf(name, properties) : List.of(this.streamKeys.key(name));
+	}
+
+	private List<String> partitionKeysOf(String name, ConsumerProperties properties) {
 		List<Integer> indexes = properties.getInstanceIndexList();
 		if (indexes == null || indexes.isEmpty()) {
 			if (properties.getInstanceIndex() < 0) {
