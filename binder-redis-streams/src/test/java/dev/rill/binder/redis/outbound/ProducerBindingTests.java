@@ -1,5 +1,6 @@
 package dev.rill.binder.redis.outbound;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,6 +104,38 @@ class ProducerBindingTests {
 	}
 
 	@Test
+	void retentionTrimsEntriesOlderThanTheRetentionWhenLaterMessagesAreSent() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.retention=2s");
+		// MINID ~ (approximate) removes only whole nodes of the stream's radix tree whose
+		// entries are all older than the threshold, so the old entries fill exactly one node
+		// (stream-node-max-entries of them, short enough to stay below stream-node-max-bytes):
+		// the binding's entries then start a node of their own.
+		writeEntriesAnHourOld(nodeMaxEntries());
+		assertThat(payloads()).hasSize(nodeMaxEntries()).allMatch(payload -> payload.startsWith("an hour ago"));
+
+		for (int i = 0; i < 3; i++) {
+			bridge.send("out-0", "new-" + i);
+		}
+
+		assertThat(payloads()).containsExactly("new-0", "new-1", "new-2");
+	}
+
+	@Test
+	void retentionTrimsApproximatelySoAnOldEntrySharingANodeWithYoungerOnesStays() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.retention=2s");
+		writeEntriesAnHourOld(1);
+
+		for (int i = 0; i < 3; i++) {
+			bridge.send("out-0", "new-" + i);
+		}
+
+		// Exact trimming (MINID without ~) would have removed it.
+		assertThat(payloads()).containsExactly("an hour ago 0", "new-0", "new-1", "new-2");
+	}
+
+	@Test
 	void syncSendFailsNamingTheStreamWhenRedisIsDown() {
 		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
 				"spring.cloud.stream.redis.bindings.out-0.producer.send-timeout=1s");
@@ -113,6 +146,34 @@ class ProducerBindingTests {
 		assertThatThrownBy(() -> bridge.send("out-0", "during"))
 			.hasStackTraceContaining(MessageDeliveryException.class.getName())
 			.hasStackTraceContaining("Failed to send to stream 'orders'");
+	}
+
+	/**
+	 * Append entries to {@code orders} with raw XADDs and explicit ids from an hour ago,
+	 * payloads {@code "an hour ago <n>"}.
+	 */
+	private static void writeEntriesAnHourOld(int count) {
+		long anHourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+		for (int i = 0; i < count; i++) {
+			redis.server().command("XADD", "orders", anHourAgo + "-" + (i + 1), "payload", "an hour ago " + i);
+		}
+	}
+
+	/** How many entries one node of a stream holds at most ({@code stream-node-max-entries}). */
+	private static int nodeMaxEntries() {
+		return Integer.parseInt(redis.server().command("CONFIG", "GET", "stream-node-max-entries").split("\n")[1]);
+	}
+
+	/** The payloads of {@code orders}, oldest first. */
+	private static List<String> payloads() {
+		List<String> fields = Arrays.asList(redis.server().command("XRANGE", "orders", "-", "+").split("\n"));
+		List<String> payloads = new ArrayList<>();
+		for (int i = 0; i < fields.size() - 1; i++) {
+			if (fields.get(i).equals("payload")) {
+				payloads.add(fields.get(i + 1));
+			}
+		}
+		return payloads;
 	}
 
 	private StreamBridge start(String... extra) {

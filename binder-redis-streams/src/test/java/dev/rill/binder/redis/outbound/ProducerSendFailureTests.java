@@ -1,0 +1,164 @@
+package dev.rill.binder.redis.outbound;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.test.RedisServerExtension;
+import dev.rill.binder.redis.test.RedisServerProcess.Fsync;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageDeliveryException;
+import org.springframework.messaging.SubscribableChannel;
+import org.springframework.messaging.support.ErrorMessage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a producer binding does when Redis does not store an entry: an asynchronous send
+ * reports the failure to the binding's error channel, a synchronous one throws once its
+ * {@code send-timeout} has passed; either way naming the stream.
+ * <p>
+ * Redis runs with AOF ({@code appendfsync always}), so that after a restart the stream
+ * holds exactly what Redis confirmed.
+ */
+class ProducerSendFailureTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.withAof(Fsync.ALWAYS);
+
+	private ConfigurableApplicationContext application;
+
+	@BeforeEach
+	void clean() {
+		redis.flushAll();
+	}
+
+	@AfterEach
+	void close() {
+		if (redis.server().isRunning()) {
+			redis.server().command("CLIENT", "UNPAUSE");
+		}
+		if (this.application != null) {
+			this.application.close();
+		}
+		if (!redis.server().isRunning()) {
+			redis.server().start();
+		}
+	}
+
+	@Test
+	void asyncSendFailureArrivesOnTheErrorChannelNamingTheStreamAndTheEntryIsNotWritten() {
+		StreamBridge bridge = start("spring.cloud.stream.bindings.out-0.producer.error-channel-enabled=true",
+				"spring.data.redis.timeout=500ms");
+		BlockingQueue<Message<?>> errors = new LinkedBlockingQueue<>();
+		this.application.getBean("errorChannel", SubscribableChannel.class).subscribe(errors::add);
+		bridge.send("out-0", "before");
+		await().until(() -> payloads().contains("before"));
+
+		redis.stop();
+		bridge.send("out-0", "during");
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
+		assertThat(errors.peek()).isInstanceOf(ErrorMessage.class);
+		Throwable failure = ((ErrorMessage) errors.peek()).getPayload();
+		assertThat(failure).isInstanceOf(MessageDeliveryException.class)
+			.hasMessageContaining("Failed to send to stream 'orders'");
+		assertThat(payloadOf(((MessageDeliveryException) failure).getFailedMessage())).isEqualTo("during");
+
+		redis.restart();
+		bridge.send("out-0", "after");
+		await().atMost(Duration.ofSeconds(30)).until(() -> payloads().contains("after"));
+		assertThat(payloads()).containsExactly("before", "after");
+	}
+
+	@Test
+	void syncSendGivesUpAfterTheSendTimeoutNamingTheStream() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.send-timeout=500ms",
+				"spring.data.redis.timeout=30s");
+		bridge.send("out-0", "before");
+		redis.server().command("CLIENT", "PAUSE", "20000", "WRITE");
+
+		long started = System.nanoTime();
+		Throwable thrown = catchThrowable(() -> bridge.send("out-0", "during"));
+		Duration waited = Duration.ofNanos(System.nanoTime() - started);
+
+		assertThat(deliveryFailureIn(thrown))
+			.hasMessageStartingWith("Failed to send to stream 'orders' within PT0.5S");
+		assertThat(waited).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
+	}
+
+	@Test
+	void syncSendFailureOfAPartitionedDestinationNamesThePartitionsStream() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.send-timeout=500ms",
+				"spring.cloud.stream.bindings.out-0.producer.partition-key-expression=headers['partition']",
+				"spring.cloud.stream.bindings.out-0.producer.partition-count=3");
+		bridge.send("out-0", MessageBuilder.withPayload("before").setHeader("partition", 0).build());
+		redis.server().command("CLIENT", "PAUSE", "20000", "WRITE");
+
+		Throwable thrown = catchThrowable(
+				() -> bridge.send("out-0", MessageBuilder.withPayload("during").setHeader("partition", 2).build()));
+
+		assertThat(deliveryFailureIn(thrown)).hasMessageStartingWith("Failed to send to stream 'orders:2' within");
+	}
+
+	/** The first {@link MessageDeliveryException} in the cause chain, failing when there is none. */
+	private static MessageDeliveryException deliveryFailureIn(Throwable thrown) {
+		assertThat(thrown).as("what the send threw").isNotNull();
+		for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+			if (cause instanceof MessageDeliveryException failure) {
+				return failure;
+			}
+		}
+		throw new AssertionError("No MessageDeliveryException in the cause chain of " + thrown, thrown);
+	}
+
+	private static String payloadOf(Message<?> message) {
+		Object payload = message.getPayload();
+		return (payload instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(payload);
+	}
+
+	/** The payloads of {@code orders}, oldest first. */
+	private static List<String> payloads() {
+		String[] fields = redis.server().command("XRANGE", "orders", "-", "+").split("\n");
+		List<String> payloads = new ArrayList<>();
+		for (int i = 0; i < fields.length - 1; i++) {
+			if (fields[i].equals("payload")) {
+				payloads.add(fields[i + 1]);
+			}
+		}
+		return payloads;
+	}
+
+	private StreamBridge start(String... extra) {
+		List<String> properties = new ArrayList<>(List.of("spring.cloud.stream.bindings.out-0.destination=orders"));
+		properties.addAll(List.of(extra));
+		this.application = TestApplications.start(ProducerApplication.class, redis.springProperties(),
+				properties.toArray(String[]::new));
+		return this.application.getBean(StreamBridge.class);
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class ProducerApplication {
+
+	}
+
+}
