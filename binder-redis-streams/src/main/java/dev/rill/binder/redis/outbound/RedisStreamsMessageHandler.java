@@ -135,9 +135,10 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		}
 		catch (RuntimeException ex) {
 			this.sendListener.failed(ex);
-			Throwable cause = (ex.getCause() instanceof TimeoutException) ? ex.getCause() : ex;
-			throw new MessageDeliveryException(message, "Failed to send to stream '" + streamName(partition)
-					+ "' within " + timeout + ": " + cause.getMessage(), ex);
+			boolean timedOut = ex.getCause() instanceof TimeoutException;
+			String reason = timedOut ? "no confirmation within " + timeout : String.valueOf(ex.getMessage());
+			throw new MessageDeliveryException(message,
+					"Failed to send to stream '" + streamName(partition) + "': " + reason, ex);
 		}
 	}
 

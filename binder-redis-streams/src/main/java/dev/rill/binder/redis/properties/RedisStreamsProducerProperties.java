@@ -80,6 +80,11 @@ public class RedisStreamsProducerProperties {
 		if (this.retention != null) {
 			PropertyChecks.positive(errors, prefix + "retention", this.retention);
 		}
+		if (this.maxLength != null && this.retention != null) {
+			// Redis rejects an XADD that carries both MAXLEN and MINID: every send would fail.
+			PropertyChecks.reject(errors, prefix + "retention",
+					"cannot be combined with max-length (Redis trims by one of them per XADD); choose one");
+		}
 		PropertyChecks.positive(errors, prefix + "send-timeout", this.sendTimeout);
 	}
 

@@ -100,7 +100,7 @@ class ProducerSendFailureTests {
 		Duration waited = Duration.ofNanos(System.nanoTime() - started);
 
 		assertThat(deliveryFailureIn(thrown))
-			.hasMessageStartingWith("Failed to send to stream 'orders' within PT0.5S");
+			.hasMessageStartingWith("Failed to send to stream 'orders': no confirmation within PT0.5S");
 		assertThat(waited).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
 	}
 
@@ -116,7 +116,7 @@ class ProducerSendFailureTests {
 		Throwable thrown = catchThrowable(
 				() -> bridge.send("out-0", MessageBuilder.withPayload("during").setHeader("partition", 2).build()));
 
-		assertThat(deliveryFailureIn(thrown)).hasMessageStartingWith("Failed to send to stream 'orders:2' within");
+		assertThat(deliveryFailureIn(thrown)).hasMessageStartingWith("Failed to send to stream 'orders:2': ");
 	}
 
 	/** The first {@link MessageDeliveryException} in the cause chain, failing when there is none. */

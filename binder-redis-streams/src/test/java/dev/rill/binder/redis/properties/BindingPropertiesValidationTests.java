@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 
 import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,6 +43,16 @@ class BindingPropertiesValidationTests {
 				"spring.cloud.stream.bindings.sink-in-0.destination=validation", property + "=" + value)
 			.close()).hasStackTraceContaining(property)
 			.hasStackTraceContaining(reason);
+	}
+
+	@Test
+	void maxLengthAndRetentionTogetherFailStartupSinceRedisTrimsByOneOfThemPerWrite() {
+		assertThatThrownBy(() -> TestApplications.start(SinkApplication.class, redis.springProperties(),
+				"spring.cloud.stream.bindings.sink-in-0.destination=validation",
+				"spring.cloud.stream.redis.bindings.out-0.producer.max-length=5",
+				"spring.cloud.stream.redis.bindings.out-0.producer.retention=1h")
+			.close()).hasStackTraceContaining("spring.cloud.stream.redis.bindings.out-0.producer.retention")
+			.hasStackTraceContaining("cannot be combined with max-length");
 	}
 
 	@SpringBootConfiguration
