@@ -1,6 +1,10 @@
 package dev.rill.binder.redis;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.rill.binder.redis.inbound.DeadLetterPublisher;
 import dev.rill.binder.redis.inbound.RedisStreamsMessageDrivenChannelAdapter;
@@ -24,6 +28,7 @@ import org.springframework.cloud.stream.provisioning.ConsumerDestination;
 import org.springframework.cloud.stream.provisioning.ProducerDestination;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.core.MessageProducer;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageHandler;
@@ -46,6 +51,9 @@ public class RedisStreamsMessageChannelBinder extends
 	/** How long writing a dead letter may take before the original entry is left pending. */
 	private static final Duration DEAD_LETTER_WRITE_TIMEOUT = Duration.ofSeconds(5);
 
+	/** How long an unbinding anonymous consumer waits for Redis to remove its group. */
+	private static final Duration ANONYMOUS_GROUP_REMOVAL_TIMEOUT = Duration.ofSeconds(2);
+
 	private final RedisStreamsBinderConfigurationProperties binderProperties;
 
 	private final RedisConnectionFactory connectionFactory;
@@ -56,7 +64,11 @@ public class RedisStreamsMessageChannelBinder extends
 
 	private final StreamKeys streamKeys;
 
+	private final Set<RedisStreamsMessageDrivenChannelAdapter> consumerEndpoints = ConcurrentHashMap.newKeySet();
+
 	private RedisStreamsExtendedBindingProperties extendedBindingProperties = new RedisStreamsExtendedBindingProperties();
+
+	private BindingListeners bindingListeners = BindingListeners.NONE;
 
 	/**
 	 * @param binderProperties binder-wide settings
@@ -88,12 +100,27 @@ public class RedisStreamsMessageChannelBinder extends
 		this.extendedBindingProperties = extendedBindingProperties;
 	}
 
+	/**
+	 * @param bindingListeners give each binding its listener (metrics)
+	 */
+	public void setBindingListeners(BindingListeners bindingListeners) {
+		this.bindingListeners = bindingListeners;
+	}
+
+	/**
+	 * @return the consumer endpoints of the bindings that are bound now (for health and
+	 * metrics)
+	 */
+	public Collection<RedisStreamsMessageDrivenChannelAdapter> getConsumerEndpoints() {
+		return List.copyOf(this.consumerEndpoints);
+	}
+
 	@Override
 	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
 			ExtendedProducerProperties<RedisStreamsProducerProperties> producerProperties, MessageChannel errorChannel) {
 		return new RedisStreamsMessageHandler(this.reactiveConnectionFactory,
 				(RedisStreamProducerDestination) destination, producerProperties.getExtension(), errorChannel,
-				RedisStreamsMessageHandler.SendListener.NONE);
+				this.bindingListeners.producer(destination.getName()));
 	}
 
 	@Override
@@ -108,6 +135,11 @@ public class RedisStreamsMessageChannelBinder extends
 		adapter.setRecoveryCallback(errorInfrastructure.getRecoverer());
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.setBeanName("redis-inbound-" + destination.getName() + "-" + redisDestination.getGroup());
+		adapter.setListener(this.bindingListeners.consumer(destination.getName(), redisDestination.getGroup()));
+		if (this.connectionFactory instanceof LettuceConnectionFactory lettuce) {
+			adapter.setCommandTimeout(Duration.ofMillis(lettuce.getTimeout()));
+		}
+		this.consumerEndpoints.add(adapter);
 		return adapter;
 	}
 
@@ -127,15 +159,18 @@ public class RedisStreamsMessageChannelBinder extends
 		String deadLetterKey = StringUtils.hasText(redis.getDlqName()) ? redis.getDlqName()
 				: destination.getName() + "." + groupName + ".dlq";
 		return new DeadLetterPublisher(this.reactiveConnectionFactory, this.streamKeys.key(deadLetterKey),
-				DEAD_LETTER_WRITE_TIMEOUT);
+				DEAD_LETTER_WRITE_TIMEOUT, this.bindingListeners.consumer(destination.getName(), groupName));
 	}
 
 	@Override
 	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
 			ExtendedConsumerProperties<RedisStreamsConsumerProperties> consumerProperties) {
 		RedisStreamConsumerDestination redisDestination = (RedisStreamConsumerDestination) destination;
+		this.consumerEndpoints.removeIf(endpoint -> endpoint.getDestination() == redisDestination);
 		if (redisDestination.isAnonymous()) {
-			redisDestination.getKeys().forEach(key -> this.groupAdmin.destroyGroup(key, redisDestination.getGroup()));
+			redisDestination.getKeys()
+				.forEach(key -> this.groupAdmin.destroyGroup(key, redisDestination.getGroup(),
+						ANONYMOUS_GROUP_REMOVAL_TIMEOUT));
 		}
 	}
 

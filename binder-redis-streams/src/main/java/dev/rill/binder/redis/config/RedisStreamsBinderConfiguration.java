@@ -1,6 +1,10 @@
 package dev.rill.binder.redis.config;
 
+import dev.rill.binder.redis.BindingListeners;
 import dev.rill.binder.redis.RedisStreamsMessageChannelBinder;
+import dev.rill.binder.redis.health.RedisStreamsBinderHealthIndicator;
+import dev.rill.binder.redis.metrics.ConsumerGroupGauges;
+import dev.rill.binder.redis.metrics.MicrometerBindingListeners;
 import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationProperties;
 import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
@@ -8,14 +12,21 @@ import dev.rill.binder.redis.provisioning.DestinationKeyTypeVerifier;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
 import dev.rill.binder.redis.provisioning.StreamKeys;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.stream.binder.Binder;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -56,11 +67,55 @@ public class RedisStreamsBinderConfiguration {
 	RedisStreamsMessageChannelBinder redisStreamsMessageChannelBinder(
 			RedisStreamsBinderConfigurationProperties binderProperties, RedisStreamsProvisioner provisioner,
 			RedisConnectionFactory connectionFactory, ConsumerGroupAdmin groupAdmin,
-			RedisStreamsExtendedBindingProperties extendedBindingProperties) {
+			RedisStreamsExtendedBindingProperties extendedBindingProperties,
+			ObjectProvider<BindingListeners> bindingListeners) {
 		RedisStreamsMessageChannelBinder binder = new RedisStreamsMessageChannelBinder(binderProperties, provisioner,
 				connectionFactory, groupAdmin);
 		binder.setExtendedBindingProperties(extendedBindingProperties);
+		binder.setBindingListeners(bindingListeners.getIfAvailable(() -> BindingListeners.NONE));
 		return binder;
+	}
+
+	/**
+	 * The binder's health contribution, shown under {@code binders.redis} by Spring Cloud
+	 * Stream's binders health contributor.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+	@ConditionalOnEnabledHealthIndicator("binders")
+	static class HealthConfiguration {
+
+		@Bean
+		RedisStreamsBinderHealthIndicator redisStreamsBinderHealthIndicator(RedisStreamsMessageChannelBinder binder,
+				RedisConnectionFactory connectionFactory, RedisStreamsBinderConfigurationProperties binderProperties) {
+			return new RedisStreamsBinderHealthIndicator(binder, (ReactiveRedisConnectionFactory) connectionFactory,
+					binderProperties.getHealthTimeout());
+		}
+
+	}
+
+	/**
+	 * Micrometer meters per binding, when the application has a {@link MeterRegistry}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+	@ConditionalOnBean(MeterRegistry.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(BindingListeners.class)
+		MicrometerBindingListeners redisStreamsBindingListeners(MeterRegistry registry) {
+			return new MicrometerBindingListeners(registry);
+		}
+
+		@Bean
+		ConsumerGroupGauges redisStreamsConsumerGroupGauges(RedisStreamsMessageChannelBinder binder,
+				RedisConnectionFactory connectionFactory, MeterRegistry registry,
+				RedisStreamsBinderConfigurationProperties binderProperties) {
+			return new ConsumerGroupGauges(binder, connectionFactory, registry,
+					binderProperties.getMetricsRefreshInterval());
+		}
+
 	}
 
 }

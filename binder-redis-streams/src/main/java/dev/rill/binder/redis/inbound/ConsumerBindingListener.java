@@ -10,8 +10,22 @@ public interface ConsumerBindingListener {
 	ConsumerBindingListener NONE = new ConsumerBindingListener() {
 	};
 
-	/** An entry was handled (or its failure recovered) and is acknowledged. */
-	default void consumed() {
+	/**
+	 * The handler returned normally.
+	 * @param entries how many entries the message carried (more than one in batch mode)
+	 */
+	default void consumed(int entries) {
+	}
+
+	/**
+	 * The handler returned or threw, for one message (or one batch in batch mode).
+	 * @param nanos how long it ran
+	 */
+	default void handled(long nanos) {
+	}
+
+	/** A failed entry was written to the dead-letter stream. */
+	default void deadLettered() {
 	}
 
 	/** The handler is run again for an entry that failed. */

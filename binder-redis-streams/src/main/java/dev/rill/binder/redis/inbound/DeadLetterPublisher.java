@@ -53,16 +53,20 @@ public class DeadLetterPublisher implements MessageHandler {
 
 	private final StreamEntryEncoder encoder = new StreamEntryEncoder();
 
+	private final ConsumerBindingListener listener;
+
 	/**
 	 * @param connectionFactory the application's (Lettuce) connection factory
 	 * @param deadLetterKey the key of the dead-letter stream
 	 * @param writeTimeout how long to wait for Redis to confirm a dead letter
+	 * @param listener told about every dead letter written
 	 */
 	public DeadLetterPublisher(ReactiveRedisConnectionFactory connectionFactory, String deadLetterKey,
-			Duration writeTimeout) {
+			Duration writeTimeout, ConsumerBindingListener listener) {
 		this.connectionFactory = connectionFactory;
 		this.deadLetterKey = deadLetterKey;
 		this.writeTimeout = writeTimeout;
+		this.listener = listener;
 	}
 
 	@Override
@@ -102,6 +106,7 @@ public class DeadLetterPublisher implements MessageHandler {
 			RecordId id = connection.streamCommands()
 				.xAdd(StreamRecords.newRecord().in(utf8(this.deadLetterKey)).ofBuffer(fields))
 				.block(this.writeTimeout);
+			this.listener.deadLettered();
 			logger.warn("Dead-lettered entry " + failed.getHeaders().get(RedisStreamsHeaders.ENTRY_ID) + " of stream '"
 					+ failed.getHeaders().get(RedisStreamsHeaders.STREAM) + "' for group '"
 					+ failed.getHeaders().get(RedisStreamsHeaders.GROUP) + "' to '" + this.deadLetterKey + "' as "

@@ -1,11 +1,13 @@
 package dev.rill.binder.redis.inbound;
 
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.codec.MalformedStreamEntryException;
 
 import org.springframework.core.NestedExceptionUtils;
@@ -90,14 +92,19 @@ final class MessageDispatcher {
 				if (context.getRetryCount() > 0) {
 					this.listener.retried();
 				}
+				long start = System.nanoTime();
 				try {
 					handler.accept(message);
+					this.listener.consumed(entryCount(message));
 				}
 				catch (RuntimeException ex) {
 					if (isNotRetryable(ex)) {
 						context.setExhaustedOnly();
 					}
 					throw ex;
+				}
+				finally {
+					this.listener.handled(System.nanoTime() - start);
 				}
 				return null;
 			}, this.recoveryCallback);
@@ -125,6 +132,11 @@ final class MessageDispatcher {
 		logger.error("Handler failed for " + entries + " (" + cause + "); no dead-letter stream is enabled, "
 				+ "so the entry is acknowledged and dropped", ex);
 		return true;
+	}
+
+	private static int entryCount(Message<?> message) {
+		return (message.getHeaders().get(RedisStreamsHeaders.BATCH_HEADERS) instanceof List<?> entries)
+				? entries.size() : 1;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package dev.rill.binder.redis.inbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import dev.rill.binder.redis.properties.RedisStreamsConsumerProperties;
@@ -37,6 +38,9 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 	/** How a loop backs off while Redis fails: 100 ms doubling up to 5 s, forever. */
 	private static final BackOff FAILURE_BACK_OFF = failureBackOff();
 
+	/** How much shorter than the command timeout a blocking read must be. */
+	private static final Duration BLOCK_MARGIN = Duration.ofMillis(500);
+
 	private final RedisStreamConsumerDestination destination;
 
 	private final ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties;
@@ -51,7 +55,7 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 
 	private final ConsumptionControl control = new ConsumptionControl();
 
-	private final List<StreamConsumerLoop> loops = new ArrayList<>();
+	private final List<StreamConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
 	private final List<Thread> threads = new ArrayList<>();
 
@@ -62,6 +66,8 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 	private RecoveryCallback<?> recoveryCallback;
 
 	private ConsumerBindingListener listener = ConsumerBindingListener.NONE;
+
+	private Duration commandTimeout;
 
 	public RedisStreamsMessageDrivenChannelAdapter(RedisStreamConsumerDestination destination,
 			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties,
@@ -89,6 +95,14 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 		this.recoveryCallback = recoveryCallback;
 	}
 
+	/**
+	 * @param commandTimeout the Redis client's command timeout
+	 * ({@code spring.data.redis.timeout}), which also bounds a blocking read
+	 */
+	public void setCommandTimeout(Duration commandTimeout) {
+		this.commandTimeout = commandTimeout;
+	}
+
 	@Override
 	public String getComponentType() {
 		return "redis-streams:message-driven-channel-adapter";
@@ -104,6 +118,7 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 				this.recoveryCallback, redis.isEnableDlq(), this.listener, this.control::isRunning);
 		StreamEntryProcessor processor = new StreamEntryProcessor(dispatcher, this.properties.isBatchMode(),
 				redis.effectiveAckBatchSize(), redis.getMaxDeliveries(), this.listener);
+		Duration blockTime = effectiveBlockTime(redis.getBlockTime());
 		this.control.start();
 		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(
 				"redis-" + this.destination.getName() + "-" + this.destination.getGroup() + "-");
@@ -112,8 +127,7 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 				StreamReader reader = new StreamReader(this.connectionFactory, key, this.destination.getGroup(),
 						names.next());
 				StreamConsumerLoop loop = new StreamConsumerLoop(reader, processor, this.control, this.groupAdmin,
-						this.destination.getStartPosition(), redis.getReadCount(), redis.getBlockTime(),
-						FAILURE_BACK_OFF);
+						this.destination.getStartPosition(), redis.getReadCount(), blockTime, FAILURE_BACK_OFF);
 				Thread thread = threadFactory.newThread(loop);
 				this.loops.add(loop);
 				this.threads.add(thread);
@@ -175,6 +189,20 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 	}
 
 	/**
+	 * @return what each consumer of the binding is doing (empty while stopped)
+	 */
+	public List<ConsumerState> consumerStates() {
+		return this.loops.stream().map(StreamConsumerLoop::state).toList();
+	}
+
+	/**
+	 * @return the binding's consumer properties
+	 */
+	public ExtendedConsumerProperties<RedisStreamsConsumerProperties> getProperties() {
+		return this.properties;
+	}
+
+	/**
 	 * @return the destination (stream keys and group) this endpoint reads
 	 */
 	public RedisStreamConsumerDestination getDestination() {
@@ -186,6 +214,28 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 	 */
 	public void setListener(ConsumerBindingListener listener) {
 		this.listener = listener;
+	}
+
+	/**
+	 * Lettuce applies its command timeout to a blocking {@code XREADGROUP} like to any
+	 * command: a read that blocks as long as the timeout fails every time nothing arrives
+	 * (and a reply that comes after the timeout is only found again by the pending-entry
+	 * drain). So the read is kept shorter than the timeout, with a warning.
+	 */
+	private Duration effectiveBlockTime(Duration blockTime) {
+		if (this.commandTimeout == null || this.commandTimeout.isZero()
+				|| blockTime.plus(BLOCK_MARGIN).compareTo(this.commandTimeout) < 0) {
+			return blockTime;
+		}
+		Duration shortened = this.commandTimeout.minus(BLOCK_MARGIN);
+		if (shortened.compareTo(BLOCK_MARGIN) < 0) {
+			shortened = this.commandTimeout.dividedBy(2);
+		}
+		logger.warn("block-time " + blockTime + " of " + this.destination + " is not shorter than the Redis command "
+				+ "timeout (spring.data.redis.timeout) " + this.commandTimeout + "; reading with a block time of "
+				+ shortened + " instead. Set spring.cloud.stream.redis.bindings." + this.properties.getBindingName()
+				+ ".consumer.block-time below the timeout to silence this");
+		return shortened;
 	}
 
 	private static BackOff failureBackOff() {

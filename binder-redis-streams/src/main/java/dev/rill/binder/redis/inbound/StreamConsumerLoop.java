@@ -55,7 +55,8 @@ final class StreamConsumerLoop implements Runnable {
 
 	private volatile Throwable lastFailure;
 
-	private volatile boolean alive;
+	/** True from creation (the thread is started right after) until the loop ends. */
+	private volatile boolean alive = true;
 
 	/** The entries of the read being processed (some may be acknowledged already). */
 	private volatile List<RecordId> held = List.of();
@@ -78,7 +79,6 @@ final class StreamConsumerLoop implements Runnable {
 
 	@Override
 	public void run() {
-		this.alive = true;
 		try {
 			consume();
 			// Names of stopped instances must not pile up in the group; one that still
@@ -128,6 +128,7 @@ final class StreamConsumerLoop implements Runnable {
 					logger.info("Consumer '" + consumerName() + "' reads again");
 					backOff = null;
 				}
+				this.lastFailure = null;
 			}
 			catch (RuntimeException ex) {
 				release();
@@ -215,16 +216,13 @@ final class StreamConsumerLoop implements Runnable {
 		return this.reader.consumerName() + "@" + this.reader.key() + "/" + this.reader.group();
 	}
 
-	boolean isAlive() {
-		return this.alive;
-	}
-
-	Instant lastSuccessfulRead() {
-		return this.lastSuccessfulRead;
-	}
-
-	Throwable lastFailure() {
-		return this.lastFailure;
+	/**
+	 * @return what this consumer is doing, for health
+	 */
+	ConsumerState state() {
+		Throwable failure = this.lastFailure;
+		return new ConsumerState(this.reader.key(), this.reader.group(), this.reader.consumerName(), this.alive,
+				this.lastSuccessfulRead, (failure != null) ? String.valueOf(failure.getMessage()) : null);
 	}
 
 	/**

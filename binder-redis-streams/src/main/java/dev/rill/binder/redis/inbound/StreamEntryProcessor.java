@@ -117,7 +117,6 @@ final class StreamEntryProcessor {
 			}
 			if (ackable) {
 				acks.add(record.getId());
-				this.listener.consumed();
 			}
 			if (acks.size() >= this.ackBatchSize) {
 				reader.ack(acks);
@@ -164,7 +163,6 @@ final class StreamEntryProcessor {
 			for (int from = 0; from < ids.size(); from += this.ackBatchSize) {
 				reader.ack(ids.subList(from, Math.min(ids.size(), from + this.ackBatchSize)));
 			}
-			ids.forEach(id -> this.listener.consumed());
 		}
 	}
 

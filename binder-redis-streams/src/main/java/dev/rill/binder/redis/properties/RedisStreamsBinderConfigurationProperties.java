@@ -41,6 +41,11 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * How often the lag and pending gauges query Redis (a scrape reads the last values).
+	 */
+	private Duration metricsRefreshInterval = Duration.ofSeconds(10);
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
@@ -65,6 +70,14 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	public Duration getMetricsRefreshInterval() {
+		return this.metricsRefreshInterval;
+	}
+
+	public void setMetricsRefreshInterval(Duration metricsRefreshInterval) {
+		this.metricsRefreshInterval = metricsRefreshInterval;
+	}
+
 	@Override
 	public boolean supports(Class<?> clazz) {
 		return RedisStreamsBinderConfigurationProperties.class.isAssignableFrom(clazz);
@@ -75,6 +88,7 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 		RedisStreamsBinderConfigurationProperties properties = (RedisStreamsBinderConfigurationProperties) target;
 		PropertyChecks.positive(errors, PREFIX + "health-timeout", properties.getHealthTimeout());
 		PropertyChecks.positive(errors, PREFIX + "shutdown-timeout", properties.getShutdownTimeout());
+		PropertyChecks.positive(errors, PREFIX + "metrics-refresh-interval", properties.getMetricsRefreshInterval());
 	}
 
 }

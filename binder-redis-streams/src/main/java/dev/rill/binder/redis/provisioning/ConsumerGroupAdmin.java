@@ -1,6 +1,8 @@
 package dev.rill.binder.redis.provisioning;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -10,6 +12,8 @@ import dev.rill.binder.redis.properties.StartPosition;
 import org.springframework.cloud.stream.provisioning.ProvisioningException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.DataType;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -76,14 +80,23 @@ public class ConsumerGroupAdmin {
 	}
 
 	/**
-	 * Remove a group and the pending entries it tracks; used for anonymous groups.
+	 * Remove a group and the pending entries it tracks; used for anonymous groups when
+	 * their binding stops. Best effort and bounded: a Redis that does not answer within
+	 * {@code timeout} must not hold up the application's shutdown, so the group is then
+	 * left behind (with a WARN), costing only memory.
 	 * @param key the stream key
 	 * @param group the group name
+	 * @param timeout how long to wait for Redis
 	 */
-	public void destroyGroup(String key, String group) {
-		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.streamCommands().xGroupDestroy(bytes(key), group);
+	public void destroyGroup(String key, String group, Duration timeout) {
+		try (ReactiveRedisConnection connection = ((ReactiveRedisConnectionFactory) this.connectionFactory)
+			.getReactiveConnection()) {
+			connection.streamCommands().xGroupDestroy(ByteBuffer.wrap(bytes(key)), group).block(timeout);
 			logger.info("Removed consumer group '" + group + "' from stream '" + key + "'");
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not remove consumer group '" + group + "' from stream '" + key + "' ("
+					+ ex.getMessage() + "); it stays in Redis until removed with XGROUP DESTROY");
 		}
 	}
 
