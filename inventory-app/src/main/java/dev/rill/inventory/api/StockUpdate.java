@@ -1,18 +1,16 @@
 package dev.rill.inventory.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 
 /**
- * Body of {@code PUT /stock/{sku}}. Unknown fields are refused rather than ignored: a client
- * that sends {@code reserved} should learn that it cannot set it.
+ * Body of {@code PUT /stock/{sku}}. Other fields are ignored, {@code reserved} too: only
+ * reservations change it, and the answer shows its actual value.
  *
  * @param available the quantity that can be reserved from now on; at most 2^53 - 1, the
  * largest integer the reservation script compares exactly
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
 public record StockUpdate(@NotNull @PositiveOrZero @Max(MAX_AVAILABLE) Long available) {
 
 	/** 2^53 - 1: Redis' Lua compares numbers as doubles. */
