@@ -4,7 +4,6 @@ import java.time.Clock;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
@@ -21,11 +20,11 @@ public class InventoryApplication {
 	}
 
 	/**
-	 * The time source of the {@code occurredAt} of emitted events; a bean so tests can fix it.
+	 * The time source of the {@code occurredAt} of emitted events; a bean so that tests can
+	 * replace it.
 	 * @return the system clock in UTC
 	 */
 	@Bean
-	@ConditionalOnMissingBean
 	Clock clock() {
 		return Clock.systemUTC();
 	}

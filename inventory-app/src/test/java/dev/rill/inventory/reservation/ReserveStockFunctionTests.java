@@ -261,6 +261,52 @@ class ReserveStockFunctionTests {
 	}
 
 	@Test
+	void anOrderPlacedWithoutOrderIdIsRejectedWithoutRetryAndAnswersNothing() {
+		AtomicInteger attempts = countAttempts();
+		String withoutOrderId = """
+				{"eventId":"e-1","items":[{"sku":"apple","quantity":1}],"occurredAt":"2025-01-02T03:04:05Z"}
+				""";
+
+		this.input.send(orderPlaced("o-1", withoutOrderId), "orders");
+
+		await().untilAsserted(() -> assertThat(this.errors).hasSize(1));
+		assertThat(rootCause(this.errors.get(0).getPayload())).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("has no orderId");
+		assertThat(attempts).hasValue(1);
+		assertThat(this.output.receive(200, "stock")).isNull();
+	}
+
+	@Test
+	void anOrderWithoutItemsIsRejectedOnceWithTheSameEventId() throws Exception {
+		Message<byte[]> empty = orderPlaced("o-1", orderPlacedJson("o-1", Map.of()));
+
+		this.input.send(empty, "orders");
+		Message<byte[]> first = receiveAnswer();
+		this.input.send(empty, "orders");
+		Message<byte[]> second = receiveAnswer();
+
+		assertThat(first.getHeaders().get("eventType")).isEqualTo("StockRejected");
+		JsonNode event = this.json.readTree(first.getPayload());
+		assertThat(event.get("reason").asText()).isEqualTo("order has no items");
+		assertThat(this.json.readTree(second.getPayload())).isEqualTo(event);
+	}
+
+	@Test
+	void anItemWithAQuantityBelowOneRejectsTheOrderAndReservesNothing() throws Exception {
+		this.stock.setAvailable("apple", 10);
+		this.stock.setAvailable("pear", 10);
+
+		this.input.send(orderPlaced("o-1", orderPlacedJson("o-1", Map.of("apple", 2, "pear", -1))), "orders");
+
+		Message<byte[]> answer = receiveAnswer();
+		assertThat(answer.getHeaders().get("eventType")).isEqualTo("StockRejected");
+		assertThat(this.json.readTree(answer.getPayload()).get("reason").asText())
+			.isEqualTo("invalid quantity for sku pear: -1");
+		assertThat(this.stock.find("apple")).contains(new StockLevel("apple", 10, 0));
+		assertThat(this.stock.find("pear")).contains(new StockLevel("pear", 10, 0));
+	}
+
+	@Test
 	void theBindingDoesNotRetryIllegalArgumentException() {
 		assertThat(this.bindings.getConsumerProperties("reserveStock-in-0").getRetryableExceptions())
 			.containsEntry(IllegalArgumentException.class, false);
