@@ -8,26 +8,16 @@ import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.BeforeEach;
+import dev.rill.order.OrderAppTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.cloud.stream.binder.test.OutputDestination;
-import org.springframework.cloud.stream.binder.test.TestChannelBinderConfiguration;
-import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.messaging.Message;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -47,42 +37,21 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * The HTTP API on a real Redis, with Spring Cloud Stream's test binder in place of the
  * transport: what a client sends, what it gets back, and what reaches {@code orders}.
  */
-@SpringBootTest(properties = "spring.cloud.stream.default-binder=integration")
-@AutoConfigureMockMvc
-@Import(TestChannelBinderConfiguration.class)
 @ExtendWith(OutputCaptureExtension.class)
-@DirtiesContext
-class OrderApiTests {
+class OrderApiTests extends OrderAppTest {
 
 	static final String VALID = """
 			{"customerId":"c-7","email":"ada@example.com","items":[{"sku":"apple","quantity":2},{"sku":"pear","quantity":1}]}
 			""";
 
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProperties(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
-
 	@Autowired
 	MockMvc mvc;
-
-	@Autowired
-	OutputDestination output;
 
 	@Autowired
 	ObjectMapper json;
 
 	@Autowired
 	StringRedisTemplate redisTemplate;
-
-	@BeforeEach
-	void clean() {
-		redis.flushAll();
-		this.output.clear();
-	}
 
 	@Test
 	void placingAnOrderAnswers202WithLocationAndSendsOrderPlacedWithHeaders() throws Exception {
