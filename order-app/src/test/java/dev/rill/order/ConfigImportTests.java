@@ -2,7 +2,6 @@ package dev.rill.order;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -44,8 +43,7 @@ class ConfigImportTests {
 			.run();
 	}
 
-	/** Nothing but the environment. */
-	@SpringBootConfiguration
+	/** Nothing but the environment (not a @SpringBootConfiguration: the other tests look for the one). */
 	static class Empty {
 
 	}
