@@ -143,6 +143,19 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return retryLater(HttpStatus.SERVICE_UNAVAILABLE, problem);
 	}
 
+	/**
+	 * @param ex anything else
+	 * @return 500 without details (they are in the log, not for the client)
+	 */
+	@ExceptionHandler
+	ProblemDetail unexpected(Exception ex) {
+		log.error("Request failed", ex);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+				"The request failed unexpectedly.");
+		problem.setTitle("Internal error");
+		return problem;
+	}
+
 	private static ResponseEntity<ProblemDetail> retryLater(HttpStatus status, ProblemDetail problem) {
 		return ResponseEntity.status(status).header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).body(problem);
 	}

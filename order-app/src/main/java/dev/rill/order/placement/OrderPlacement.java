@@ -71,7 +71,9 @@ public class OrderPlacement {
 			Reservation reservation = this.idempotencyKeys.reserve(idempotencyKey, orderId);
 			switch (reservation.state()) {
 				case PLACED -> {
-					log.info("Idempotency-Key already placed order {}; returning it", reservation.orderId());
+					try (OrderLogContext context = OrderLogContext.open(correlationId, reservation.orderId())) {
+						log.info("Idempotency-Key already placed order {}; returning it", reservation.orderId());
+					}
 					return new PlacedOrder(reservation.orderId(), true);
 				}
 				case IN_FLIGHT -> throw new PlacementInFlightException(reservation.orderId());

@@ -38,8 +38,9 @@ public class ProjectOrder implements Consumer<Message<OrderPlaced>> {
 	public void accept(Message<OrderPlaced> message) {
 		EventHeaders.requireKnownEvent(message.getHeaders(), Set.of(OrderPlaced.TYPE));
 		OrderPlaced event = message.getPayload();
-		if (event.orderId() == null || event.occurredAt() == null) {
-			throw new IllegalArgumentException("OrderPlaced without orderId or occurredAt");
+		if (event.orderId() == null || event.occurredAt() == null
+				|| (event.items() != null && event.items().contains(null))) {
+			throw new IllegalArgumentException("OrderPlaced without orderId or occurredAt, or with an empty item");
 		}
 		String correlationId = EventHeaders.text(message.getHeaders().get(EventHeaders.CORRELATION_ID));
 		try (OrderLogContext context = OrderLogContext.open(correlationId, event.orderId())) {

@@ -3,12 +3,14 @@ package dev.rill.order.placement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.binder.redis.test.RedisServerProcess.Fsync;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -83,6 +85,32 @@ class SendFailureTests {
 
 	@Autowired
 	StringRedisTemplate storeRedis;
+
+	@BeforeEach
+	void bothRunningAndEmpty() {
+		for (RedisServerExtension server : List.of(store, bus)) {
+			if (!server.server().isRunning()) {
+				server.restart();
+			}
+			server.flushAll();
+		}
+	}
+
+	@Test
+	void anUnavailableStoreIsA503AndNothingIsSent() throws Exception {
+		store.stop();
+
+		this.mvc.perform(order("key-store-down"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(header().string("Retry-After", "1"))
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.title").value("Store unavailable"));
+		this.mvc.perform(get("/orders/{id}", UUID.randomUUID()))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+
+		assertThat(streamOrderIds()).isEmpty();
+	}
 
 	@Test
 	void anUnconfirmedSendIsA503AndLeavesNoOrderNorKeyBehind(CapturedOutput log) throws Exception {
