@@ -1,7 +1,6 @@
 package dev.rill.order;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import org.springframework.messaging.Message;
 import org.springframework.messaging.support.MessageBuilder;
@@ -44,10 +43,6 @@ public final class EventMessages {
 				 "items":[{"sku":"apple","quantity":3}],"occurredAt":"%s"}
 				""".formatted("e-" + orderId, orderId, customerId, customerId, occurredAt), "OrderPlaced", "1",
 				correlationId);
-	}
-
-	public static Map<String, Object> headersOf(Message<?> message) {
-		return message.getHeaders();
 	}
 
 }

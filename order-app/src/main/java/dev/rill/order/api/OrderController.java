@@ -1,6 +1,7 @@
 package dev.rill.order.api;
 
 import java.net.URI;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -80,7 +81,7 @@ public class OrderController {
 			throw new OrderNotFoundException(orderId); // never an id this service gave out
 		}
 		try (OrderLogContext context = OrderLogContext.open(null, orderId)) {
-			return this.readModel.find(orderId.toLowerCase(java.util.Locale.ROOT))
+			return this.readModel.find(orderId.toLowerCase(Locale.ROOT))
 				.map(OrderView::of)
 				.orElseThrow(() -> new OrderNotFoundException(orderId));
 		}

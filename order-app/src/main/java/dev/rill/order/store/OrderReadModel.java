@@ -2,6 +2,7 @@ package dev.rill.order.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,7 +121,7 @@ public class OrderReadModel {
 		if (fields.isEmpty()) {
 			return Optional.empty();
 		}
-		Map<String, String> text = new java.util.HashMap<>();
+		Map<String, String> text = new HashMap<>();
 		fields.forEach((name, value) -> text.put(String.valueOf(name), String.valueOf(value)));
 		return Optional.of(toRecord(orderId, text));
 	}
@@ -161,7 +162,7 @@ public class OrderReadModel {
 		if (outcome == Decision.Outcome.MISSING) {
 			return new Decision(outcome, Optional.empty());
 		}
-		Map<String, String> fields = new java.util.HashMap<>();
+		Map<String, String> fields = new HashMap<>();
 		for (int i = 1; i + 1 < reply.size(); i += 2) {
 			fields.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
 		}

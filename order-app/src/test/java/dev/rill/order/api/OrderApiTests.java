@@ -9,6 +9,7 @@ import java.util.stream.IntStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rill.order.OrderAppTest;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -128,7 +129,7 @@ class OrderApiTests extends OrderAppTest {
 		String orderId = this.json.readTree(result.getResponse().getContentAsString()).get("orderId").asText();
 
 		assertThat(log.getOut().lines().filter(line -> line.contains("Order " + orderId + " placed")))
-			.singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+			.singleElement(InstanceOfAssertFactories.STRING)
 			.contains("[corr=corr-log-1]")
 			.doesNotContain("ada@example.com");
 	}

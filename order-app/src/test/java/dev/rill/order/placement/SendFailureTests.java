@@ -1,6 +1,7 @@
 package dev.rill.order.placement;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -163,7 +164,7 @@ class SendFailureTests {
 	private static List<String> streamOrderIds() {
 		String entries = bus.server().command("XRANGE", "orders", "-", "+");
 		Matcher matcher = Pattern.compile("orderId\\W+([0-9a-f-]{36})").matcher(String.valueOf(entries));
-		List<String> ids = new java.util.ArrayList<>();
+		List<String> ids = new ArrayList<>();
 		while (matcher.find()) {
 			if (!ids.contains(matcher.group(1))) {
 				ids.add(matcher.group(1));
