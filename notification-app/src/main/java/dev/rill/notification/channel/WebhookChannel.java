@@ -86,15 +86,17 @@ public class WebhookChannel implements NotificationChannel {
 	 * @param reason why it was rejected (absent otherwise)
 	 * @param customerId the customer
 	 * @param email the customer's address
-	 * @param occurredAt when the status was decided
+	 * @param occurredAt when the status was decided, ISO-8601 (written here rather than left
+	 * to the ObjectMapper's date settings, so the wire format cannot change by configuration)
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Body(String orderId, OrderStatus status, String reason, String customerId, String email,
-			Instant occurredAt) {
+			String occurredAt) {
 
 		static Body of(Notice notice) {
+			Instant occurredAt = notice.occurredAt();
 			return new Body(notice.orderId(), notice.status(), notice.reason(), notice.customerId(), notice.email(),
-					notice.occurredAt());
+					(occurredAt != null) ? occurredAt.toString() : null);
 		}
 
 	}
