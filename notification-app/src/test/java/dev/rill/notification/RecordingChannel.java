@@ -33,6 +33,8 @@ public class RecordingChannel implements NotificationChannel {
 
 	private final AtomicInteger failedCalls = new AtomicInteger();
 
+	private final AtomicInteger calls = new AtomicInteger();
+
 	private final AtomicReference<RuntimeException> refusal = new AtomicReference<>();
 
 	@Override
@@ -42,6 +44,7 @@ public class RecordingChannel implements NotificationChannel {
 
 	@Override
 	public void send(Notice notice) {
+		this.calls.incrementAndGet();
 		RuntimeException refused = this.refusal.get();
 		if (refused != null) {
 			throw refused;
@@ -84,9 +87,15 @@ public class RecordingChannel implements NotificationChannel {
 		return this.failedCalls.get();
 	}
 
+	/** @return how many calls were made, whatever their outcome */
+	public int calls() {
+		return this.calls.get();
+	}
+
 	/** Forget everything and work normally. */
 	public void reset() {
 		this.accepted.clear();
+		this.calls.set(0);
 		this.down.set(false);
 		this.failNext.set(0);
 		this.failedCalls.set(0);

@@ -23,7 +23,7 @@ import dev.rill.notification.notify.Notice;
  * <li>when the breaker refuses the call (open), the notice is not failed: the caller
  * waits until the breaker lets calls through again, then tries again;</li>
  * <li>when the retries are used up while the breaker still lets calls through, the
- * caller waits {@code rill.notification.outage-recheck-interval} (or until the breaker
+ * caller waits {@code rill.notification.retry-round-pause} (or until the breaker
  * changes state) and tries again: the breaker opens if the failures go on;</li>
  * <li>a {@link NotificationRejectedException} (the channel refused this notice for good)
  * is neither retried nor counted, and propagates: the event is dead-lettered.</li>
@@ -48,22 +48,22 @@ public class GuardedChannel {
 
 	private final CircuitBreakerGate gate;
 
-	private final Duration recheckInterval;
+	private final Duration roundPause;
 
 	/**
 	 * @param channel the channel to guard
 	 * @param breaker the circuit breaker around each attempt
 	 * @param retry the retry around the breaker
 	 * @param gate lets refused callers wait for the breaker
-	 * @param recheckInterval the longest wait between rounds of attempts
+	 * @param roundPause the wait between rounds of attempts when the breaker does not change state
 	 */
 	public GuardedChannel(NotificationChannel channel, CircuitBreaker breaker, Retry retry, CircuitBreakerGate gate,
-			Duration recheckInterval) {
+			Duration roundPause) {
 		this.channel = channel;
 		this.breaker = breaker;
 		this.retry = retry;
 		this.gate = gate;
-		this.recheckInterval = recheckInterval;
+		this.roundPause = roundPause;
 	}
 
 	/**
@@ -76,15 +76,27 @@ public class GuardedChannel {
 	public String send(Notice notice) {
 		Runnable attempt = Retry.decorateRunnable(this.retry,
 				CircuitBreaker.decorateRunnable(this.breaker, () -> this.channel.send(notice)));
+		boolean waited = false;
 		while (true) {
 			long seen = this.gate.transitions();
 			try {
 				attempt.run();
+				if (waited) {
+					logger.info("The {} channel accepted the notice for order {} after the outage", this.channel.name(),
+							notice.orderId());
+				}
 				return this.channel.name();
 			}
 			catch (CallNotPermittedException ex) {
-				logger.info("Circuit breaker '{}' is {}: notice for order {} waits until the {} channel recovers",
-						this.breaker.getName(), this.breaker.getState(), notice.orderId(), this.channel.name());
+				if (!waited) {
+					logger.info("Circuit breaker '{}' is {}: notice for order {} waits until the {} channel recovers",
+							this.breaker.getName(), this.breaker.getState(), notice.orderId(), this.channel.name());
+				}
+				else {
+					logger.debug("Circuit breaker '{}' is {}: notice for order {} waits on", this.breaker.getName(),
+							this.breaker.getState(), notice.orderId());
+				}
+				waited = true;
 			}
 			catch (NotificationRejectedException ex) {
 				throw ex;
@@ -93,12 +105,12 @@ public class GuardedChannel {
 				if (Thread.currentThread().isInterrupted()) {
 					throw new NotificationInterruptedException(notice.orderId(), ex);
 				}
-				logger.warn("The {} channel failed for order {} after {} attempt(s): {}; trying again within {}",
+				logger.warn("The {} channel failed for order {} after {} attempt(s): {}; next round in {}",
 						this.channel.name(), notice.orderId(), this.retry.getRetryConfig().getMaxAttempts(), ex.toString(),
-						this.recheckInterval);
+						this.roundPause);
 			}
 			try {
-				this.gate.awaitCallsPermitted(seen, this.recheckInterval);
+				this.gate.awaitCallsPermitted(seen, this.roundPause);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

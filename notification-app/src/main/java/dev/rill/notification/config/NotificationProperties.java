@@ -45,13 +45,14 @@ public class NotificationProperties {
 	private Duration retention = Duration.ofDays(30);
 
 	/**
-	 * How long a notification that could not be sent waits before it tries again, unless
-	 * the circuit breaker lets calls through sooner: after the breaker refused the call
-	 * (it is open), or after all retries failed while the breaker stayed closed.
+	 * How long a notification waits before its next round of attempts when the breaker did
+	 * not change state: after all retries of a round failed while the breaker stayed closed,
+	 * or after a half-open breaker refused it because its trial calls were taken. (While the
+	 * breaker is open, a notification waits for it to let calls through.)
 	 */
 	@NotNull
 	@DurationMin(millis = 10)
-	private Duration outageRecheckInterval = Duration.ofSeconds(5);
+	private Duration retryRoundPause = Duration.ofSeconds(2);
 
 	/**
 	 * The webhook channel.
@@ -107,12 +108,12 @@ public class NotificationProperties {
 		this.retention = retention;
 	}
 
-	public Duration getOutageRecheckInterval() {
-		return this.outageRecheckInterval;
+	public Duration getRetryRoundPause() {
+		return this.retryRoundPause;
 	}
 
-	public void setOutageRecheckInterval(Duration outageRecheckInterval) {
-		this.outageRecheckInterval = outageRecheckInterval;
+	public void setRetryRoundPause(Duration retryRoundPause) {
+		this.retryRoundPause = retryRoundPause;
 	}
 
 	public Webhook getWebhook() {

@@ -47,7 +47,7 @@ public class NotifyConfiguration {
 	GuardedChannel guardedChannel(NotificationChannel channel, CircuitBreakerRegistry breakers, RetryRegistry retries,
 			CircuitBreakerGate gate, NotificationProperties properties) {
 		return new GuardedChannel(channel, breakers.circuitBreaker(GuardedChannel.INSTANCE),
-				retries.retry(GuardedChannel.INSTANCE), gate, properties.getOutageRecheckInterval());
+				retries.retry(GuardedChannel.INSTANCE), gate, properties.getRetryRoundPause());
 	}
 
 	@Bean

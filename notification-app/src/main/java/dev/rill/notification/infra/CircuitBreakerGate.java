@@ -50,21 +50,26 @@ public final class CircuitBreakerGate {
 	}
 
 	/**
-	 * Wait until the breaker changed state since {@code seen} and now permits calls, or
-	 * until {@code atMost} passed (a bounded re-check, e.g. for a breaker forced open by an
-	 * operator, whose release publishes no transition this caller could miss otherwise).
+	 * Wait, after an attempt that failed or was refused, until the next attempt makes sense:
+	 * the breaker must permit calls, and either have changed state since {@code seen} (e.g.
+	 * OPEN to HALF_OPEN) or {@code pause} must have passed (e.g. it stayed CLOSED, or all
+	 * trial permits of this HALF_OPEN were taken by other callers). While the breaker does
+	 * not permit calls, only a transition ends the wait (each transition publishes an event).
 	 * @param seen {@link #transitions()} taken before the attempt
-	 * @param atMost the longest wait
+	 * @param pause how long to wait when the breaker does not change state
 	 * @throws InterruptedException when the thread is interrupted (e.g. by a shutdown)
 	 */
-	public synchronized void awaitCallsPermitted(long seen, Duration atMost) throws InterruptedException {
-		long deadline = System.nanoTime() + atMost.toNanos();
-		while (this.transitions == seen || !permitsCalls(this.breaker.getState())) {
+	public synchronized void awaitCallsPermitted(long seen, Duration pause) throws InterruptedException {
+		long deadline = System.nanoTime() + pause.toNanos();
+		while (true) {
 			long remaining = deadline - System.nanoTime();
-			if (remaining <= 0) {
+			boolean permits = permitsCalls(this.breaker.getState());
+			if (permits && (this.transitions != seen || remaining <= 0)) {
 				return;
 			}
-			TimeUnit.NANOSECONDS.timedWait(this, remaining);
+			// Past the deadline while calls are not permitted: look again every pause, a
+			// safety net only, since transitions wake this wait.
+			TimeUnit.NANOSECONDS.timedWait(this, (remaining > 0) ? remaining : pause.toNanos());
 		}
 	}
 
