@@ -27,6 +27,8 @@ import dev.rill.notification.events.OrderStatus;
 import dev.rill.notification.store.NotificationStore;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.cloud.stream.binder.Binding;
@@ -99,6 +101,9 @@ class ChannelOutageTests {
 	@Autowired
 	private OpenCounter opened;
 
+	@Autowired
+	private HealthEndpoint health;
+
 	private CircuitBreaker breaker;
 
 	@BeforeEach
@@ -133,6 +138,10 @@ class ChannelOutageTests {
 		await("breaker open and binding paused").atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
 			assertThat(this.breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 			assertThat(binding().isPaused()).isTrue();
+			// Visible in /actuator/health, without making the application DOWN: restarting it
+			// would not bring the channel back.
+			assertThat(this.health.healthForPath("circuitBreakers").getStatus()).isNotEqualTo(Status.UP);
+			assertThat(this.health.health().getStatus()).isEqualTo(Status.UP);
 		});
 		// Stay in the outage over several OPEN -> HALF_OPEN -> OPEN cycles: nothing is sent,
 		// nothing dead-lettered.
