@@ -1,5 +1,6 @@
 package dev.rill.notification.events;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 import org.springframework.messaging.MessageHeaders;
@@ -67,7 +68,7 @@ public final class EventHeaders {
 	public static String text(MessageHeaders headers, String name) {
 		Object value = headers.get(name);
 		if (value instanceof byte[] bytes) {
-			value = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+			value = new String(bytes, StandardCharsets.UTF_8);
 		}
 		String text = (value != null) ? value.toString().trim() : null;
 		return (text == null || text.isEmpty()) ? null : text;

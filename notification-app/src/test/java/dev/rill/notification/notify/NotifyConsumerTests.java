@@ -1,9 +1,16 @@
 package dev.rill.notification.notify;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.functions.Either;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,6 +21,7 @@ import dev.rill.notification.Events;
 import dev.rill.notification.RecordingChannel;
 import dev.rill.notification.RecordingChannelConfiguration;
 import dev.rill.notification.channel.GuardedChannel;
+import dev.rill.notification.channel.NotificationRejectedException;
 import dev.rill.notification.events.OrderStatus;
 import dev.rill.notification.events.OrderStatusEvent;
 import dev.rill.notification.store.NotificationStore;
@@ -224,6 +232,25 @@ class NotifyConsumerTests {
 			.andExpect(jsonPath("$[0].email").value("ann@example.com"))
 			.andExpect(jsonPath("$[0].channel").value("test"))
 			.andExpect(jsonPath("$[0].sentAt").isString());
+	}
+
+	@Test
+	void resilience4jIsConfiguredAsDocumented(@Autowired RetryRegistry retries) {
+		CircuitBreakerConfig breaker = this.breakers.circuitBreaker(GuardedChannel.INSTANCE).getCircuitBreakerConfig();
+		assertThat(breaker.isAutomaticTransitionFromOpenToHalfOpenEnabled()).isTrue();
+		assertThat(breaker.getIgnoreExceptionPredicate().test(new NotificationRejectedException("no", null))).isTrue();
+		RetryConfig retry = retries.retry(GuardedChannel.INSTANCE).getRetryConfig();
+		assertThat(retry.getMaxAttempts()).isEqualTo(3);
+		assertThat(retry.getExceptionPredicate().test(CallNotPermittedException
+			.createCallNotPermittedException(this.breakers.circuitBreaker(GuardedChannel.INSTANCE)))).isFalse();
+		assertThat(retry.getExceptionPredicate().test(new NotificationRejectedException("no", null))).isFalse();
+		assertThat(retry.getExceptionPredicate().test(new IllegalStateException("down"))).isTrue();
+		// Exponential with jitter: the waits before the first retries vary from call to call.
+		Set<Long> firstWaits = new HashSet<>();
+		for (int i = 0; i < 50; i++) {
+			firstWaits.add(retry.getIntervalBiFunction().apply(1, Either.left(new IllegalStateException())));
+		}
+		assertThat(firstWaits).hasSizeGreaterThan(1);
 	}
 
 	@Test
