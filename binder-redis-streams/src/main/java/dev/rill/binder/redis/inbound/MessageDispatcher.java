@@ -15,6 +15,7 @@ import org.springframework.integration.support.ErrorMessageUtils;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.retry.RecoveryCallback;
+import org.springframework.retry.RetryContext;
 import org.springframework.retry.support.RetryTemplate;
 
 /**
@@ -107,7 +108,7 @@ final class MessageDispatcher {
 					this.listener.handled(System.nanoTime() - start);
 				}
 				return null;
-			}, this.recoveryCallback);
+			}, this::recoverUnlessShuttingDown);
 			return true;
 		}
 		catch (RuntimeException ex) {
@@ -115,12 +116,27 @@ final class MessageDispatcher {
 		}
 	}
 
+	/**
+	 * A handler aborted by a shutdown did not fail on its own: its entry must stay pending
+	 * for redelivery, not be dead-lettered (which would deliver it twice) or dropped.
+	 */
+	private Object recoverUnlessShuttingDown(RetryContext context) throws Exception {
+		if (isShuttingDown()) {
+			throw new IllegalStateException("Not recovering: the consumer is shutting down",
+					context.getLastThrowable());
+		}
+		return this.recoveryCallback.recover(context);
+	}
+
+	private boolean isShuttingDown() {
+		return !this.running.getAsBoolean() || Thread.currentThread().isInterrupted();
+	}
+
 	private boolean afterUnrecoveredFailure(String entries, RuntimeException ex) {
 		this.listener.failed();
 		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
-		if (!this.running.getAsBoolean() || Thread.currentThread().isInterrupted()) {
-			// A handler aborted by a shutdown did not fail on its own: keep the entry for
-			// redelivery instead of dropping it.
+		if (isShuttingDown()) {
+			// See recoverUnlessShuttingDown: keep the entry for redelivery.
 			logger.warn("Handler for " + entries + " was aborted by shutdown (" + cause + "); leaving it pending");
 			return false;
 		}

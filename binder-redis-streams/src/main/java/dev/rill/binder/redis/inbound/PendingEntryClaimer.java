@@ -27,7 +27,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * of the group for longer than {@code claim-idle-time} to one of this binding's consumers
  * per stream key ({@code XAUTOCLAIM ... JUSTID}, which does not count as a delivery) and
  * asks that consumer to read its pending list again, which delivers them (and counts the
- * delivery). Consumers idle for longer than {@code claim-idle-time} that hold no pending
+ * delivery). Consumers idle for longer than {@code consumer-expiry} that hold no pending
  * entries are then removed from the group; those that still hold entries never are.
  * <p>
  * A consumer that is alive but slow must not lose its entries to this: an entry's idle
@@ -55,6 +55,8 @@ final class PendingEntryClaimer {
 
 	private final Duration claimInterval;
 
+	private final Duration consumerExpiry;
+
 	private final int pageSize;
 
 	private final ConsumptionControl control;
@@ -73,13 +75,14 @@ final class PendingEntryClaimer {
 	private volatile boolean failing;
 
 	PendingEntryClaimer(PendingEntryCommands commands, ConsumerGroupAdmin groupAdmin, String group,
-			Duration claimIdleTime, Duration claimInterval, int pageSize, ConsumptionControl control,
+			Duration claimIdleTime, Duration claimInterval, Duration consumerExpiry, int pageSize, ConsumptionControl control,
 			ConsumerBindingListener listener, String threadName) {
 		this.commands = commands;
 		this.groupAdmin = groupAdmin;
 		this.group = group;
 		this.claimIdleTime = claimIdleTime;
 		this.claimInterval = claimInterval;
+		this.consumerExpiry = consumerExpiry;
 		this.pageSize = pageSize;
 		this.control = control;
 		this.listener = listener;
@@ -185,7 +188,7 @@ final class PendingEntryClaimer {
 			.map(loop -> loop.reader().consumerName())
 			.collect(Collectors.toSet());
 		for (XInfoConsumer consumer : this.commands.consumers(key, this.group)) {
-			boolean gone = consumer.pendingCount() == 0 && consumer.idleTime().compareTo(this.claimIdleTime) > 0;
+			boolean gone = consumer.pendingCount() == 0 && consumer.idleTime().compareTo(this.consumerExpiry) > 0;
 			if (gone && !own.contains(consumer.consumerName())
 					&& this.groupAdmin.removeConsumerIfNoPending(key, this.group, consumer.consumerName())) {
 				logger.info("Removed consumer '" + consumer.consumerName() + "' from group '" + this.group

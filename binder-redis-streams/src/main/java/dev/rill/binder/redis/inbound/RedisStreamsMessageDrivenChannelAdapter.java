@@ -38,6 +38,9 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 	/** How a loop backs off while Redis fails: 100 ms doubling up to 5 s, forever. */
 	private static final BackOff FAILURE_BACK_OFF = failureBackOff();
 
+	/** How long an aborted consumer gets to leave after its interrupt. */
+	private static final Duration ABORT_GRACE = Duration.ofSeconds(1);
+
 	/** How much shorter than the command timeout a blocking read must be. */
 	private static final Duration BLOCK_MARGIN = Duration.ofMillis(500);
 
@@ -135,7 +138,8 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 			}
 		}
 		this.claimer = new PendingEntryClaimer(new PendingEntryCommands(this.connectionFactory), this.groupAdmin,
-				this.destination.getGroup(), redis.getClaimIdleTime(), redis.getClaimInterval(), redis.getReadCount(),
+				this.destination.getGroup(), redis.getClaimIdleTime(), redis.getClaimInterval(),
+				redis.getConsumerExpiry(), redis.getReadCount(),
 				this.control, this.listener,
 				"redis-claimer-" + this.destination.getName() + "-" + this.destination.getGroup() + "-");
 		this.claimer.start(this.loops);
@@ -164,11 +168,26 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 						+ "; aborting it, the entries it holds stay pending for redelivery");
 				this.loops.get(i).abort();
 				thread.interrupt();
+				awaitAborted(thread);
 			}
 		}
 		this.loops.clear();
 		this.threads.clear();
 		logger.info("Stopped the consumers of " + this.destination);
+	}
+
+	/**
+	 * Give an interrupted consumer a moment to leave while the application's connections
+	 * are still open, so that it can acknowledge what it finished and leave the rest pending
+	 * cleanly rather than fail against a closed connection factory.
+	 */
+	private static void awaitAborted(Thread thread) {
+		try {
+			thread.join(ABORT_GRACE.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Override

@@ -46,6 +46,14 @@ public class RedisStreamsConsumerProperties {
 	private Duration claimInterval = Duration.ofSeconds(10);
 
 	/**
+	 * How long a consumer of the group (of any instance) may stay idle with nothing
+	 * pending before the claimer removes it from the group. Redis before 7.2 counts a
+	 * consumer as idle from the last read that delivered entries, so a live consumer of a
+	 * quiet stream looks idle too: keep this long (it is recreated by its next delivery).
+	 */
+	private Duration consumerExpiry = Duration.ofHours(1);
+
+	/**
 	 * Redis delivery count after which an entry is dead-lettered without another try
 	 * (protects against an entry that crashes the process every time).
 	 */
@@ -118,6 +126,14 @@ public class RedisStreamsConsumerProperties {
 		this.claimInterval = claimInterval;
 	}
 
+	public Duration getConsumerExpiry() {
+		return this.consumerExpiry;
+	}
+
+	public void setConsumerExpiry(Duration consumerExpiry) {
+		this.consumerExpiry = consumerExpiry;
+	}
+
 	public int getMaxDeliveries() {
 		return this.maxDeliveries;
 	}
@@ -184,6 +200,7 @@ public class RedisStreamsConsumerProperties {
 		PropertyChecks.notNegative(errors, prefix + "block-time", this.blockTime);
 		PropertyChecks.positive(errors, prefix + "claim-idle-time", this.claimIdleTime);
 		PropertyChecks.positive(errors, prefix + "claim-interval", this.claimInterval);
+		PropertyChecks.positive(errors, prefix + "consumer-expiry", this.consumerExpiry);
 		PropertyChecks.atLeast(errors, prefix + "max-deliveries", this.maxDeliveries, 1);
 		PropertyChecks.atLeast(errors, prefix + "ack-batch-size", this.ackBatchSize, 1);
 		if (this.ackBatchSize != null && this.ackBatchSize > this.readCount) {

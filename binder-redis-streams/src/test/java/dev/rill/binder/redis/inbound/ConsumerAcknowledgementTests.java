@@ -153,6 +153,32 @@ class ConsumerAcknowledgementTests {
 	}
 
 	@Test
+	void aHandlerAbortedByShutdownIsNotDeadLetteredButLeftPending() {
+		CountDownLatch never = releasedOnClose(new CountDownLatch(1));
+		ConsumerFixture.behaviour = message -> {
+			try {
+				never.await();
+			}
+			catch (InterruptedException ex) {
+				// A handler that swallows the interrupt and fails: it did not fail on its own.
+				throw new IllegalStateException("gave up waiting");
+			}
+		};
+		String blocked = this.fixture.xadd("blocks");
+		ConfigurableApplicationContext application = this.fixture.start(GROUP,
+				"spring.cloud.stream.redis.binder.shutdown-timeout=500ms", REDIS_BINDING + "enable-dlq=true",
+				BINDING + "max-attempts=1");
+		await().until(() -> received.size() == 1);
+
+		application.close();
+
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(3))
+			.until(() -> this.fixture.command("XLEN", STREAM + "." + GROUP + ".dlq").equals("0"));
+		assertThat(this.fixture.command("XPENDING", STREAM, GROUP, "-", "+", "10")).contains(blocked);
+	}
+
+	@Test
 	void consumerHoldsAtMostReadCountEntriesAndAcknowledgesThemInBatchesOfAckBatchSize() {
 		Semaphore permits = new Semaphore(0);
 		this.fixture.beforeClose(() -> permits.release(1_000));

@@ -59,7 +59,8 @@ class ConsumerProcessCrashTests {
 
 	/** Shared by both instances: fast claims, and small reads so that entries spread. */
 	private static final List<String> CONSUMER_SETTINGS = List.of(REDIS_BINDING + "claim-idle-time=2s",
-			REDIS_BINDING + "claim-interval=200ms", REDIS_BINDING + "read-count=20");
+			REDIS_BINDING + "claim-interval=200ms", REDIS_BINDING + "consumer-expiry=3s",
+			REDIS_BINDING + "read-count=20");
 
 	private static final Duration CHILD_WORK = Duration.ofMillis(5);
 

@@ -78,14 +78,27 @@ class PendingEntryClaimTests {
 	}
 
 	@Test
-	void aDeadConsumerWithNothingLeftPendingIsRemovedFromTheGroup() {
+	void aDeadConsumerWithNothingLeftPendingIsRemovedFromTheGroupAfterConsumerExpiry() {
+		this.fixture.xadd("one");
+		readByDeadConsumer(1);
+
+		this.fixture.start(GROUP, REDIS_BINDING + "claim-idle-time=1s", REDIS_BINDING + "consumer-expiry=1500ms",
+				FAST_CLAIMS);
+
+		await().until(() -> received.size() == 1);
+		await().untilAsserted(() -> assertThat(consumerNames()).doesNotContain("dead").isNotEmpty());
+	}
+
+	@Test
+	void aConsumerIdleForLessThanConsumerExpiryStaysInTheGroupThoughItsEntriesWereClaimed() {
 		this.fixture.xadd("one");
 		readByDeadConsumer(1);
 
 		this.fixture.start(GROUP, REDIS_BINDING + "claim-idle-time=1s", FAST_CLAIMS);
 
 		await().until(() -> received.size() == 1);
-		await().untilAsserted(() -> assertThat(consumerNames()).doesNotContain("dead").isNotEmpty());
+		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+			.untilAsserted(() -> assertThat(consumerNames()).contains("dead"));
 	}
 
 	@Test
