@@ -80,10 +80,9 @@ final class StreamEntryAcknowledgment implements AcknowledgmentCallback {
 	 */
 	void requeueIfAbandoned() {
 		if (this.autoAck && this.acknowledged.compareAndSet(false, true)) {
-			logger.warn(StreamEntryMessages.describe(this.consumer.reader(), this.id)
-					+ " was received by a poll that ended without handling "
-					+ "or acknowledging it (for example its payload could not be converted); it stays pending "
-					+ "and is delivered again");
+			logger.warn("A poll received " + StreamEntryMessages.describe(this.consumer.reader(), this.id)
+					+ " but ended without handling or acknowledging it (for example its payload could not be "
+					+ "converted); it stays pending and is delivered again");
 			this.consumer.requeue(this.id);
 		}
 	}

@@ -97,7 +97,7 @@ class PollableConsumerTests {
 
 		assertThat(this.handled).hasSize(1);
 		Message<?> message = this.handled.get(0);
-		assertThat(text(message)).isEqualTo("first");
+		assertThat(message.getPayload()).isEqualTo("first".getBytes(StandardCharsets.UTF_8));
 		assertThat(message.getHeaders().get("contentType")).hasToString("text/plain");
 		assertThat(message.getHeaders()).containsEntry(RedisStreamsHeaders.STREAM, STREAM)
 			.containsEntry(RedisStreamsHeaders.ENTRY_ID, first)
@@ -134,6 +134,19 @@ class PollableConsumerTests {
 			.containsEntry("x-delivery-count", "1")
 			.containsKeys("x-failed-at", "x-exception-stacktrace");
 		assertThat(this.fixture.pending()).isZero();
+	}
+
+	@Test
+	void failureNothingHandlesMakesPollThrowAndTheEntryIsAcknowledged() {
+		PollableMessageSource source = start(GROUP, BINDING + "consumer.max-attempts=2",
+				BINDING + "consumer.back-off-initial-interval=10");
+		this.fixture.xadd("poison");
+
+		assertThatThrownBy(() -> source.poll(failing())).hasRootCauseMessage("cannot handle poison");
+
+		assertThat(this.handled).hasSize(2);
+		assertThat(this.fixture.pending()).isZero();
+		assertThat(source.poll(record())).isFalse();
 	}
 
 	@Test
@@ -322,6 +335,45 @@ class PollableConsumerTests {
 			.satisfies(message -> assertThat(text(message)).isEqualTo("left behind"))
 			.satisfies(message -> assertThat(message.getHeaders())
 				.containsEntry(RedisStreamsHeaders.DELIVERY_COUNT, 2L));
+		assertThat(this.fixture.pending()).isZero();
+	}
+
+	@Test
+	void entryHandedOutAndNotYetAcknowledgedIsNotClaimedByAnotherInstance() {
+		String fastClaims = REDIS_BINDING + "claim-idle-time=500ms";
+		PollableMessageSource holder = start(GROUP, fastClaims, REDIS_BINDING + "claim-interval=1m");
+		this.fixture.xadd("held");
+		List<AcknowledgmentCallback> callbacks = new ArrayList<>();
+		holder.poll(message -> {
+			StaticMessageHeaderAccessor.getAcknowledgmentCallback(message).noAutoAck();
+			callbacks.add(StaticMessageHeaderAccessor.getAcknowledgmentCallback(message));
+		});
+		PollableMessageSource other = start(GROUP, fastClaims, REDIS_BINDING + "claim-interval=100ms");
+
+		// Six times the claim idle time: the other instance would have claimed the entry
+		// many times over if the holder did not keep its idle time short.
+		await().during(Duration.ofSeconds(3))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> !other.poll(record()) && this.fixture.pending() == 1);
+
+		callbacks.get(0).acknowledge(Status.ACCEPT);
+		assertThat(this.fixture.pending()).isZero();
+		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void pollRecreatesTheGroupWhenRedisRestartsEmptyAndKeepsDelivering(CapturedOutput output) {
+		PollableMessageSource source = start(GROUP);
+		this.fixture.xadd("before the restart");
+		assertThat(source.poll(record())).isTrue();
+
+		redis.restartEmpty();
+		this.fixture.xadd("after the restart");
+
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> source.poll(record()));
+		assertThat(this.handled).extracting(PollableConsumerTests::text)
+			.containsExactly("before the restart", "after the restart");
+		assertThat(output.getOut()).contains("had disappeared");
 		assertThat(this.fixture.pending()).isZero();
 	}
 
