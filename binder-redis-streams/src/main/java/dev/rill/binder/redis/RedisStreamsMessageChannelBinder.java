@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.rill.binder.redis.inbound.DeadLetterPublisher;
+import dev.rill.binder.redis.inbound.PolledDeadLetterHandler;
+import dev.rill.binder.redis.inbound.RedisStreamsPollableMessageSource;
 import dev.rill.binder.redis.inbound.RedisStreamsMessageDrivenChannelAdapter;
 import dev.rill.binder.redis.outbound.RedisStreamsMessageHandler;
 import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationProperties;
@@ -160,6 +162,26 @@ public class RedisStreamsMessageChannelBinder extends
 				: destination.getName() + "." + groupName + ".dlq";
 		return new DeadLetterPublisher(this.reactiveConnectionFactory, this.streamKeys.key(deadLetterKey),
 				DEAD_LETTER_WRITE_TIMEOUT, this.bindingListeners.consumer(destination.getName(), groupName));
+	}
+
+	@Override
+	protected PolledConsumerResources createPolledConsumerResources(String name, String group,
+			ConsumerDestination destination, ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) {
+		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties, true);
+		return new PolledConsumerResources(new RedisStreamsPollableMessageSource(
+				(RedisStreamConsumerDestination) destination, properties, this.connectionFactory, this.groupAdmin,
+				applicationName(), errorInfrastructure.getRecoverer()), errorInfrastructure);
+	}
+
+	/**
+	 * As for message-driven bindings, but a dead letter that cannot be written makes the
+	 * polled source requeue the entry (see {@link PolledDeadLetterHandler}).
+	 */
+	@Override
+	protected MessageHandler getPolledConsumerErrorMessageHandler(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) {
+		MessageHandler deadLetters = getErrorMessageHandler(destination, group, properties);
+		return (deadLetters != null) ? new PolledDeadLetterHandler(deadLetters) : null;
 	}
 
 	@Override

@@ -68,7 +68,7 @@ final class PendingEntryClaimer {
 	/** Per stream key: where the next {@code XAUTOCLAIM} scan continues. */
 	private final Map<String, String> cursors = new HashMap<>();
 
-	private List<StreamConsumerLoop> loops = List.of();
+	private List<PendingEntryOwner> consumers = List.of();
 
 	private ScheduledExecutorService scheduler;
 
@@ -90,11 +90,11 @@ final class PendingEntryClaimer {
 	}
 
 	/**
-	 * @param loops the binding's consumers; the first one of each stream key receives what
-	 * is claimed on that key
+	 * @param consumers the binding's consumers; the first one of each stream key receives
+	 * what is claimed on that key
 	 */
-	synchronized void start(List<StreamConsumerLoop> loops) {
-		this.loops = List.copyOf(loops);
+	synchronized void start(List<? extends PendingEntryOwner> consumers) {
+		this.consumers = List.copyOf(consumers);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory(this.threadName));
 		long refreshMillis = Math.max(1, this.claimIdleTime.toMillis() / 3);
 		this.scheduler.scheduleWithFixedDelay(this::refreshHeldEntries, refreshMillis, refreshMillis,
@@ -125,10 +125,10 @@ final class PendingEntryClaimer {
 	 */
 	void refreshHeldEntries() {
 		runGuarded("refresh the idle time of the entries being processed", () -> {
-			for (StreamConsumerLoop loop : this.loops) {
-				List<RecordId> held = loop.heldEntries();
+			for (PendingEntryOwner consumer : this.consumers) {
+				List<RecordId> held = consumer.heldEntries();
 				if (!held.isEmpty()) {
-					StreamReader reader = loop.reader();
+					StreamReader reader = consumer.reader();
 					this.commands.touch(reader.key(), this.group, reader.consumerName(), held);
 				}
 			}
@@ -144,15 +144,15 @@ final class PendingEntryClaimer {
 			return;
 		}
 		runGuarded("claim idle pending entries", () -> {
-			for (StreamConsumerLoop loop : firstLoopPerKey()) {
-				claimFor(loop);
-				removeIdleConsumers(loop.reader().key());
+			for (PendingEntryOwner consumer : firstConsumerPerKey()) {
+				claimFor(consumer);
+				removeIdleConsumers(consumer.reader().key());
 			}
 		});
 	}
 
-	private void claimFor(StreamConsumerLoop loop) {
-		StreamReader reader = loop.reader();
+	private void claimFor(PendingEntryOwner consumer) {
+		StreamReader reader = consumer.reader();
 		String key = reader.key();
 		long claimed = 0;
 		long deleted = 0;
@@ -179,13 +179,13 @@ final class PendingEntryClaimer {
 			logger.info("Claimed " + claimed + " entries of stream '" + key + "' pending for group '" + this.group
 					+ "' for longer than " + this.claimIdleTime + "; consumer '" + reader.consumerName()
 					+ "' processes them");
-			loop.requestDrain();
+			consumer.requestDrain();
 		}
 	}
 
 	private void removeIdleConsumers(String key) {
-		Set<String> own = this.loops.stream()
-			.map(loop -> loop.reader().consumerName())
+		Set<String> own = this.consumers.stream()
+			.map(owner -> owner.reader().consumerName())
 			.collect(Collectors.toSet());
 		for (XInfoConsumer consumer : this.commands.consumers(key, this.group)) {
 			boolean gone = consumer.pendingCount() == 0 && consumer.idleTime().compareTo(this.consumerExpiry) > 0;
@@ -197,17 +197,17 @@ final class PendingEntryClaimer {
 		}
 	}
 
-	private List<StreamConsumerLoop> firstLoopPerKey() {
-		Map<String, StreamConsumerLoop> first = new HashMap<>();
-		for (StreamConsumerLoop loop : this.loops) {
-			first.putIfAbsent(loop.reader().key(), loop);
+	private List<PendingEntryOwner> firstConsumerPerKey() {
+		Map<String, PendingEntryOwner> first = new HashMap<>();
+		for (PendingEntryOwner consumer : this.consumers) {
+			first.putIfAbsent(consumer.reader().key(), consumer);
 		}
 		return List.copyOf(first.values());
 	}
 
 	/**
 	 * Run a step; a failure (Redis away, group gone) is logged once until a step succeeds
-	 * again, and the next tick retries. The consumer loops report and recover on their own.
+	 * again, and the next tick retries. The consumers report and recover on their own.
 	 */
 	private void runGuarded(String what, Runnable step) {
 		try {

@@ -29,7 +29,7 @@ import org.springframework.util.backoff.BackOffExecution;
  * entries. A group that has disappeared (Redis restarted without persistence) is created
  * again. The loop only ends when the binding stops.
  */
-final class StreamConsumerLoop implements Runnable {
+final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 
 	private static final Log logger = LogFactory.getLog(StreamConsumerLoop.class);
 
@@ -175,10 +175,18 @@ final class StreamConsumerLoop implements Runnable {
 	}
 
 	private void recreateGroup() {
-		if (this.groupAdmin.createGroupIfAbsent(this.reader.key(), this.reader.group(), this.startPosition)) {
-			logger.warn("Consumer group '" + this.reader.group() + "' of stream '" + this.reader.key()
+		recreateGroup(this.groupAdmin, this.reader, this.startPosition);
+	}
+
+	/**
+	 * Create the reader's group again after Redis answered {@code NOGROUP}, and say what
+	 * was lost.
+	 */
+	static void recreateGroup(ConsumerGroupAdmin groupAdmin, StreamReader reader, StartPosition startPosition) {
+		if (groupAdmin.createGroupIfAbsent(reader.key(), reader.group(), startPosition)) {
+			logger.warn("Consumer group '" + reader.group() + "' of stream '" + reader.key()
 					+ "' had disappeared (was Redis restarted without persistence?); created it again at "
-					+ this.startPosition + ". Entries and pending entries of the lost group are gone.");
+					+ startPosition + ". Entries and pending entries of the lost group are gone.");
 		}
 	}
 
@@ -190,25 +198,18 @@ final class StreamConsumerLoop implements Runnable {
 		this.held = List.of();
 	}
 
-	/**
-	 * The entries this consumer holds in memory right now: read and not yet (all)
-	 * acknowledged. Their idle time in Redis must be kept short, or another instance would
-	 * take them for a dead consumer's.
-	 * @return the ids, possibly including some acknowledged already
-	 */
-	List<RecordId> heldEntries() {
+	@Override
+	public List<RecordId> heldEntries() {
 		return this.held;
 	}
 
-	/**
-	 * Ask the loop to read its own pending entries again before its next new read: the
-	 * claimer moved entries of a dead consumer into its pending list.
-	 */
-	void requestDrain() {
+	@Override
+	public void requestDrain() {
 		this.drainRequested = true;
 	}
 
-	StreamReader reader() {
+	@Override
+	public StreamReader reader() {
 		return this.reader;
 	}
 

@@ -1,6 +1,5 @@
 package dev.rill.binder.redis.inbound;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,15 +10,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
-import dev.rill.binder.redis.codec.DecodedEntry;
-import dev.rill.binder.redis.codec.MalformedStreamEntryException;
-import dev.rill.binder.redis.codec.StreamEntryDecoder;
+import dev.rill.binder.redis.inbound.StreamEntryMessages.EntryMessage;
 
 import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
-import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHeaders;
 
 /**
  * Turns the entries of one read into messages, dispatches them and acknowledges those
@@ -40,15 +35,13 @@ final class StreamEntryProcessor {
 
 	private static final Log logger = LogFactory.getLog(StreamEntryProcessor.class);
 
-	private final StreamEntryDecoder decoder = new StreamEntryDecoder();
+	private final StreamEntryMessages messages;
 
 	private final MessageDispatcher dispatcher;
 
 	private final boolean batchMode;
 
 	private final int ackBatchSize;
-
-	private final int maxDeliveries;
 
 	private final ConsumerBindingListener listener;
 
@@ -57,7 +50,7 @@ final class StreamEntryProcessor {
 		this.dispatcher = dispatcher;
 		this.batchMode = batchMode;
 		this.ackBatchSize = ackBatchSize;
-		this.maxDeliveries = maxDeliveries;
+		this.messages = new StreamEntryMessages(maxDeliveries);
 		this.listener = listener;
 	}
 
@@ -70,7 +63,7 @@ final class StreamEntryProcessor {
 		List<ByteRecord> live = new ArrayList<>(records.size());
 		List<RecordId> trimmed = new ArrayList<>();
 		for (ByteRecord record : records) {
-			if (record.getValue() == null || record.getValue().isEmpty()) {
+			if (StreamEntryMessages.isTrimmed(record)) {
 				trimmed.add(record.getId());
 			}
 			else {
@@ -78,7 +71,7 @@ final class StreamEntryProcessor {
 			}
 		}
 		if (!trimmed.isEmpty()) {
-			acknowledgeTrimmed(reader, trimmed);
+			acknowledgeTrimmed(reader, trimmed, this.listener);
 		}
 		if (live.isEmpty()) {
 			return;
@@ -99,22 +92,15 @@ final class StreamEntryProcessor {
 				// so the entries not started yet stay pending for redelivery instead of
 				// running against beans that are being destroyed.
 				logger.warn("Consumer '" + reader.consumerName() + "' was aborted by shutdown; leaving "
-						+ describe(reader, record.getId()) + " and the entries read with it pending");
+						+ StreamEntryMessages.describe(reader, record.getId())
+						+ " and the entries read with it pending");
 				break;
 			}
-			Map<String, Object> entryHeaders = entryHeaders(reader, record, deliveryCount);
-			String description = describe(reader, record.getId());
-			boolean ackable;
-			try {
-				DecodedEntry entry = this.decoder.decode(record.getValue());
-				Message<byte[]> message = message(entry.payload(), withBinderHeaders(entry, entryHeaders));
-				RuntimeException overLimit = overDeliveryLimit(entryHeaders);
-				ackable = (overLimit != null) ? this.dispatcher.dispatchFailed(message, description, overLimit)
-						: this.dispatcher.dispatch(message, description);
-			}
-			catch (MalformedStreamEntryException ex) {
-				ackable = this.dispatcher.dispatchFailed(unreadable(record, entryHeaders), description, ex);
-			}
+			EntryMessage entry = this.messages.toMessage(reader, record, deliveryCount.applyAsLong(record.getId()));
+			String description = StreamEntryMessages.describe(reader, record.getId());
+			boolean ackable = (entry.failure() != null)
+					? this.dispatcher.dispatchFailed(entry.message(), description, entry.failure())
+					: this.dispatcher.dispatch(entry.message(), description);
 			if (ackable) {
 				acks.add(record.getId());
 			}
@@ -130,22 +116,13 @@ final class StreamEntryProcessor {
 		List<byte[]> payloads = new ArrayList<>(records.size());
 		List<Map<String, Object>> batchHeaders = new ArrayList<>(records.size());
 		for (ByteRecord record : records) {
-			Map<String, Object> headers = entryHeaders(reader, record, deliveryCount);
-			try {
-				DecodedEntry entry = this.decoder.decode(record.getValue());
-				RuntimeException overLimit = overDeliveryLimit(headers);
-				headers = withBinderHeaders(entry, headers);
-				if (overLimit != null) {
-					failAlone(reader, record, message(entry.payload(), headers), overLimit);
-					continue;
-				}
-				payloads.add(entry.payload());
-			}
-			catch (MalformedStreamEntryException ex) {
-				failAlone(reader, record, unreadable(record, headers), ex);
+			EntryMessage entry = this.messages.toMessage(reader, record, deliveryCount.applyAsLong(record.getId()));
+			if (entry.failure() != null) {
+				failAlone(reader, record, entry.message(), entry.failure());
 				continue;
 			}
-			batchHeaders.add(headers);
+			payloads.add(entry.message().getPayload());
+			batchHeaders.add(entry.headers());
 		}
 		if (payloads.isEmpty()) {
 			return;
@@ -156,7 +133,7 @@ final class StreamEntryProcessor {
 		headers.put(RedisStreamsHeaders.BATCH_HEADERS, batchHeaders);
 		String description = payloads.size() + " entries of stream '" + reader.key() + "' for group '"
 				+ reader.group() + "' (from " + records.get(0).getId() + ")";
-		if (this.dispatcher.dispatch(message(payloads, headers), description)) {
+		if (this.dispatcher.dispatch(StreamEntryMessages.message(payloads, headers), description)) {
 			List<RecordId> ids = batchHeaders.stream()
 				.map(entry -> RecordId.of((String) entry.get(RedisStreamsHeaders.ENTRY_ID)))
 				.toList();
@@ -171,58 +148,21 @@ final class StreamEntryProcessor {
 	 * it alone goes to error handling, and is acknowledged (or not) on its own.
 	 */
 	private void failAlone(StreamReader reader, ByteRecord record, Message<?> message, RuntimeException failure) {
-		if (this.dispatcher.dispatchFailed(message, describe(reader, record.getId()), failure)) {
+		if (this.dispatcher.dispatchFailed(message, StreamEntryMessages.describe(reader, record.getId()), failure)) {
 			reader.ack(List.of(record.getId()));
 		}
 	}
 
-	private RuntimeException overDeliveryLimit(Map<String, Object> headers) {
-		long deliveries = (Long) headers.get(RedisStreamsHeaders.DELIVERY_COUNT);
-		return (deliveries > this.maxDeliveries) ? new DeliveryLimitExceededException(deliveries, this.maxDeliveries)
-				: null;
-	}
-
-	private void acknowledgeTrimmed(StreamReader reader, List<RecordId> trimmed) {
+	/**
+	 * Acknowledge entries that came back without fields (deleted from the stream while
+	 * pending) and report them with one WARN.
+	 */
+	static void acknowledgeTrimmed(StreamReader reader, List<RecordId> trimmed, ConsumerBindingListener listener) {
 		reader.ack(trimmed);
-		this.listener.trimmed(trimmed.size());
+		listener.trimmed(trimmed.size());
 		logger.warn(trimmed.size() + " entries pending for group '" + reader.group() + "' on stream '"
 				+ reader.key() + "' were deleted from the stream (trimmed) before they were processed; "
 				+ "acknowledged them, there is nothing left to deliver (first: " + trimmed.get(0) + ")");
-	}
-
-	private static Map<String, Object> entryHeaders(StreamReader reader, ByteRecord record,
-			ToLongFunction<RecordId> deliveryCount) {
-		Map<String, Object> headers = new HashMap<>(16);
-		headers.put(RedisStreamsHeaders.STREAM, reader.key());
-		headers.put(RedisStreamsHeaders.ENTRY_ID, record.getId().getValue());
-		headers.put(RedisStreamsHeaders.GROUP, reader.group());
-		headers.put(RedisStreamsHeaders.CONSUMER, reader.consumerName());
-		headers.put(RedisStreamsHeaders.DELIVERY_COUNT, deliveryCount.applyAsLong(record.getId()));
-		return headers;
-	}
-
-	/** The entry's own headers, with the binder's headers taking precedence over same-named fields. */
-	private static Map<String, Object> withBinderHeaders(DecodedEntry entry, Map<String, Object> binderHeaders) {
-		Map<String, Object> headers = new HashMap<>(entry.headers());
-		headers.putAll(binderHeaders);
-		return headers;
-	}
-
-	private static Message<byte[]> unreadable(ByteRecord record, Map<String, Object> headers) {
-		record.getValue()
-			.forEach((field, value) -> headers.putIfAbsent(new String(field, StandardCharsets.UTF_8),
-					new String(value, StandardCharsets.UTF_8)));
-		return message(new byte[0], headers);
-	}
-
-	private static <T> Message<T> message(T payload, Map<String, Object> headers) {
-		headers.remove(MessageHeaders.ID);
-		headers.remove(MessageHeaders.TIMESTAMP);
-		return MessageBuilder.withPayload(payload).copyHeaders(headers).build();
-	}
-
-	private static String describe(StreamReader reader, RecordId id) {
-		return "entry " + id + " of stream '" + reader.key() + "' for group '" + reader.group() + "'";
 	}
 
 }

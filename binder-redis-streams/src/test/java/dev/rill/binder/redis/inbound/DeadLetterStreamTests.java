@@ -2,7 +2,6 @@ package dev.rill.binder.redis.inbound;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,8 +18,6 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.domain.Range;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -147,14 +144,7 @@ class DeadLetterStreamTests {
 
 	/** The fields of the first dead letter (values may span lines: read them with a real client). */
 	private Map<String, String> firstDeadLetter() {
-		StringRedisTemplate redisTemplate = this.application.getBean(StringRedisTemplate.class);
-		Map<String, String> fields = new HashMap<>();
-		redisTemplate.opsForStream()
-			.range("work.workers.dlq", Range.unbounded())
-			.get(0)
-			.getValue()
-			.forEach((name, value) -> fields.put(name.toString(), value.toString()));
-		return fields;
+		return ConsumerFixture.firstEntryFields(this.application, "work.workers.dlq");
 	}
 
 	@SpringBootConfiguration
