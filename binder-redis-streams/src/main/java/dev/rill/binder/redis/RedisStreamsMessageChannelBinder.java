@@ -168,9 +168,11 @@ public class RedisStreamsMessageChannelBinder extends
 	protected PolledConsumerResources createPolledConsumerResources(String name, String group,
 			ConsumerDestination destination, ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties) {
 		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties, true);
-		return new PolledConsumerResources(new RedisStreamsPollableMessageSource(
-				(RedisStreamConsumerDestination) destination, properties, this.connectionFactory, this.groupAdmin,
-				applicationName(), errorInfrastructure.getRecoverer()), errorInfrastructure);
+		RedisStreamConsumerDestination redisDestination = (RedisStreamConsumerDestination) destination;
+		RedisStreamsPollableMessageSource source = new RedisStreamsPollableMessageSource(redisDestination, properties,
+				this.connectionFactory, this.groupAdmin, applicationName(), errorInfrastructure.getRecoverer());
+		source.setListener(this.bindingListeners.consumer(destination.getName(), redisDestination.getGroup()));
+		return new PolledConsumerResources(source, errorInfrastructure);
 	}
 
 	/**

@@ -75,8 +75,8 @@ final class PendingEntryClaimer {
 	private volatile boolean failing;
 
 	PendingEntryClaimer(PendingEntryCommands commands, ConsumerGroupAdmin groupAdmin, String group,
-			Duration claimIdleTime, Duration claimInterval, Duration consumerExpiry, int pageSize, ConsumptionControl control,
-			ConsumerBindingListener listener, String threadName) {
+			Duration claimIdleTime, Duration claimInterval, Duration consumerExpiry, int pageSize,
+			ConsumptionControl control, ConsumerBindingListener listener, String threadName) {
 		this.commands = commands;
 		this.groupAdmin = groupAdmin;
 		this.group = group;
@@ -144,11 +144,35 @@ final class PendingEntryClaimer {
 			return;
 		}
 		runGuarded("claim idle pending entries", () -> {
+			this.consumers.forEach(this::rereadStranded);
 			for (PendingEntryOwner consumer : firstConsumerPerKey()) {
 				claimFor(consumer);
 				removeIdleConsumers(consumer.reader().key());
 			}
 		});
+	}
+
+	/**
+	 * Find entries pending on one of the binding's own consumers that it does not hold:
+	 * delivered by a read whose reply was lost (Lettuce replays a command that was in
+	 * flight when the connection broke, so the consumer never sees an error and the
+	 * entries of the lost reply are delivered to it without it knowing). The consumer is
+	 * asked to read its pending list again, rather than waiting for {@code claim-idle-time}.
+	 */
+	private void rereadStranded(PendingEntryOwner consumer) {
+		StreamReader reader = consumer.reader();
+		Set<RecordId> held = Set.copyOf(consumer.heldEntries());
+		long stranded = this.commands.oldestPending(reader.key(), this.group, reader.consumerName(), this.pageSize)
+			.stream()
+			.filter(entry -> !held.contains(entry.getId())
+					&& entry.getElapsedTimeSinceLastDelivery().compareTo(this.claimInterval) > 0)
+			.count();
+		if (stranded > 0) {
+			logger.info("Consumer '" + reader.consumerName() + "' of group '" + this.group + "' on stream '"
+					+ reader.key() + "' has " + stranded + " pending entries it is not processing (a reply lost "
+					+ "with a connection?); it reads its pending list again");
+			consumer.requestDrain();
+		}
 	}
 
 	private void claimFor(PendingEntryOwner consumer) {

@@ -5,9 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.stream.PendingMessage;
+import org.springframework.data.redis.connection.stream.PendingMessages;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoConsumer;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoConsumers;
@@ -90,6 +93,17 @@ final class PendingEntryCommands {
 			Long touched = connection.scriptingCommands()
 				.eval(TOUCH, ReturnType.INTEGER, 1, keysAndArgs.toArray(byte[][]::new));
 			return (touched != null) ? touched : 0;
+		}
+	}
+
+	/**
+	 * The oldest entries pending on one consumer, with their idle time.
+	 */
+	List<PendingMessage> oldestPending(String key, String group, String consumer, int count) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			PendingMessages pending = connection.streamCommands()
+				.xPending(bytes(key), group, consumer, Range.unbounded(), (long) count);
+			return (pending != null) ? pending.toList() : List.of();
 		}
 	}
 

@@ -186,7 +186,6 @@ final class PolledStreamConsumer implements PendingEntryOwner {
 			if (this.failures.dispatchFailed(entry.message(), StreamEntryMessages.describe(this.reader, id),
 					entry.failure())) {
 				this.reader.ack(List.of(id));
-				this.listener.consumed();
 			}
 		}
 		finally {
@@ -225,10 +224,12 @@ final class PolledStreamConsumer implements PendingEntryOwner {
 				this.reader.close();
 			}
 		}
-		if (!handled) {
+		if (handled) {
+			this.listener.consumed(1);
+		}
+		else {
 			this.listener.failed();
 		}
-		this.listener.consumed();
 	}
 
 	/**

@@ -141,8 +141,8 @@ public class RedisStreamsPollableMessageSource extends AbstractMessageSource<Obj
 		this.consumers = List.copyOf(started);
 		this.control.start();
 		this.claimer = new PendingEntryClaimer(new PendingEntryCommands(this.connectionFactory), this.groupAdmin,
-				this.destination.getGroup(), redis.getClaimIdleTime(), redis.getClaimInterval(), redis.getReadCount(),
-				this.control, this.listener,
+				this.destination.getGroup(), redis.getClaimIdleTime(), redis.getClaimInterval(),
+				redis.getConsumerExpiry(), redis.getReadCount(), this.control, this.listener,
 				"redis-claimer-" + this.destination.getName() + "-" + this.destination.getGroup() + "-");
 		this.claimer.start(this.consumers);
 		logger.info("Started polled consumer(s) of " + this.destination);
