@@ -31,6 +31,8 @@ public final class TestApplications {
 		all.add("spring.cloud.stream.default-binder=redis");
 		all.add("spring.cloud.stream.redis.default.consumer.block-time=200ms");
 		all.add("spring.main.banner-mode=off");
+		// Brave is on the test classpath for the observation tests, which turn tracing on.
+		all.add("management.tracing.enabled=false");
 		all.addAll(List.of(properties));
 		return new SpringApplicationBuilder(configuration).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))

@@ -13,6 +13,7 @@ import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
 import dev.rill.binder.redis.provisioning.StreamKeys;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
@@ -68,11 +69,15 @@ public class RedisStreamsBinderConfiguration {
 			RedisStreamsBinderConfigurationProperties binderProperties, RedisStreamsProvisioner provisioner,
 			RedisConnectionFactory connectionFactory, ConsumerGroupAdmin groupAdmin,
 			RedisStreamsExtendedBindingProperties extendedBindingProperties,
-			ObjectProvider<BindingListeners> bindingListeners) {
+			ObjectProvider<BindingListeners> bindingListeners,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
 		RedisStreamsMessageChannelBinder binder = new RedisStreamsMessageChannelBinder(binderProperties, provisioner,
 				connectionFactory, groupAdmin);
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		binder.setBindingListeners(bindingListeners.getIfAvailable(() -> BindingListeners.NONE));
+		if (binderProperties.isEnableObservation()) {
+			binder.setObservationRegistry(observationRegistry.getIfUnique());
+		}
 		return binder;
 	}
 
