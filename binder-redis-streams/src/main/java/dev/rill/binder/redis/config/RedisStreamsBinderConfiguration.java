@@ -10,6 +10,7 @@ import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.DestinationKeyTypeVerifier;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
+import dev.rill.binder.redis.provisioning.RedisVersionVerifier;
 import dev.rill.binder.redis.provisioning.StreamKeys;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,6 +57,15 @@ public class RedisStreamsBinderConfiguration {
 	RedisStreamsProvisioner redisStreamsProvisioner(RedisStreamsBinderConfigurationProperties binderProperties,
 			ConsumerGroupAdmin groupAdmin) {
 		return new RedisStreamsProvisioner(new StreamKeys(binderProperties.getKeyPrefix()), groupAdmin);
+	}
+
+	/**
+	 * Registered before the destination check, so that a too old Redis is reported as
+	 * such rather than by a later command that it does not know.
+	 */
+	@Bean
+	RedisVersionVerifier redisStreamsRedisVersionVerifier(RedisConnectionFactory connectionFactory) {
+		return new RedisVersionVerifier(connectionFactory);
 	}
 
 	@Bean
