@@ -21,6 +21,8 @@ import dev.rill.binder.redis.provisioning.RedisStreamProducerDestination;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
 import dev.rill.binder.redis.provisioning.StreamKeys;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
@@ -32,6 +34,7 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.core.MessageProducer;
+import org.springframework.lang.Nullable;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageHandler;
 import org.springframework.util.StringUtils;
@@ -72,6 +75,9 @@ public class RedisStreamsMessageChannelBinder extends
 
 	private BindingListeners bindingListeners = BindingListeners.NONE;
 
+	@Nullable
+	private ObservationRegistry observationRegistry;
+
 	/**
 	 * @param binderProperties binder-wide settings
 	 * @param provisioner provisions streams and groups
@@ -110,6 +116,14 @@ public class RedisStreamsMessageChannelBinder extends
 	}
 
 	/**
+	 * @param observationRegistry observe the sends and consumed messages of the bindings
+	 * created from now on ({@code enable-observation}); null observes nothing
+	 */
+	public void setObservationRegistry(@Nullable ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
+	/**
 	 * @return the consumer endpoints of the bindings that are bound now (for health and
 	 * metrics)
 	 */
@@ -120,9 +134,13 @@ public class RedisStreamsMessageChannelBinder extends
 	@Override
 	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
 			ExtendedProducerProperties<RedisStreamsProducerProperties> producerProperties, MessageChannel errorChannel) {
-		return new RedisStreamsMessageHandler(this.reactiveConnectionFactory,
+		RedisStreamsMessageHandler handler = new RedisStreamsMessageHandler(this.reactiveConnectionFactory,
 				(RedisStreamProducerDestination) destination, producerProperties.getExtension(), errorChannel,
 				this.bindingListeners.producer(destination.getName()));
+		if (this.observationRegistry != null) {
+			handler.setObservationRegistry(this.observationRegistry);
+		}
+		return handler;
 	}
 
 	@Override
@@ -138,6 +156,9 @@ public class RedisStreamsMessageChannelBinder extends
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.setBeanName("redis-inbound-" + destination.getName() + "-" + redisDestination.getGroup());
 		adapter.setListener(this.bindingListeners.consumer(destination.getName(), redisDestination.getGroup()));
+		if (this.observationRegistry != null) {
+			adapter.setObservationRegistry(this.observationRegistry);
+		}
 		if (this.connectionFactory instanceof LettuceConnectionFactory lettuce) {
 			adapter.setCommandTimeout(Duration.ofMillis(lettuce.getTimeout()));
 		}

@@ -26,13 +26,35 @@ public final class TestApplications {
 	 */
 	public static ConfigurableApplicationContext start(Class<?> configuration, Map<String, Object> redisProperties,
 			String... properties) {
+		return start(WebApplicationType.NONE, configuration, redisProperties, properties);
+	}
+
+	/**
+	 * As {@link #start(Class, Map, String...)}, with an embedded web server on a free port
+	 * ({@code local.server.port} in the environment).
+	 * @param configuration the application's configuration class
+	 * @param redisProperties the properties pointing Spring at the private Redis
+	 * @param properties further {@code key=value} properties
+	 * @return the running application
+	 */
+	public static ConfigurableApplicationContext startWithWebServer(Class<?> configuration,
+			Map<String, Object> redisProperties, String... properties) {
+		List<String> all = new ArrayList<>(List.of("server.port=0"));
+		all.addAll(List.of(properties));
+		return start(WebApplicationType.SERVLET, configuration, redisProperties, all.toArray(String[]::new));
+	}
+
+	private static ConfigurableApplicationContext start(WebApplicationType type, Class<?> configuration,
+			Map<String, Object> redisProperties, String... properties) {
 		List<String> all = new ArrayList<>();
 		redisProperties.forEach((key, value) -> all.add(key + "=" + value));
 		all.add("spring.cloud.stream.default-binder=redis");
 		all.add("spring.cloud.stream.redis.default.consumer.block-time=200ms");
 		all.add("spring.main.banner-mode=off");
+		// Brave is on the test classpath for the observation tests, which turn tracing on.
+		all.add("management.tracing.enabled=false");
 		all.addAll(List.of(properties));
-		return new SpringApplicationBuilder(configuration).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(configuration).web(type)
 			.properties(all.toArray(String[]::new))
 			.run();
 	}

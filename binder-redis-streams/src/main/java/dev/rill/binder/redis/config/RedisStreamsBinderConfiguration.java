@@ -10,9 +10,11 @@ import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.DestinationKeyTypeVerifier;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
+import dev.rill.binder.redis.provisioning.RedisVersionVerifier;
 import dev.rill.binder.redis.provisioning.StreamKeys;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
@@ -57,6 +59,15 @@ public class RedisStreamsBinderConfiguration {
 		return new RedisStreamsProvisioner(new StreamKeys(binderProperties.getKeyPrefix()), groupAdmin);
 	}
 
+	/**
+	 * Registered before the destination check, so that a too old Redis is reported as
+	 * such rather than by a later command that it does not know.
+	 */
+	@Bean
+	RedisVersionVerifier redisStreamsRedisVersionVerifier(RedisConnectionFactory connectionFactory) {
+		return new RedisVersionVerifier(connectionFactory);
+	}
+
 	@Bean
 	DestinationKeyTypeVerifier redisStreamsDestinationKeyTypeVerifier(Environment environment,
 			RedisStreamsProvisioner provisioner, ConsumerGroupAdmin groupAdmin) {
@@ -68,11 +79,15 @@ public class RedisStreamsBinderConfiguration {
 			RedisStreamsBinderConfigurationProperties binderProperties, RedisStreamsProvisioner provisioner,
 			RedisConnectionFactory connectionFactory, ConsumerGroupAdmin groupAdmin,
 			RedisStreamsExtendedBindingProperties extendedBindingProperties,
-			ObjectProvider<BindingListeners> bindingListeners) {
+			ObjectProvider<BindingListeners> bindingListeners,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
 		RedisStreamsMessageChannelBinder binder = new RedisStreamsMessageChannelBinder(binderProperties, provisioner,
 				connectionFactory, groupAdmin);
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		binder.setBindingListeners(bindingListeners.getIfAvailable(() -> BindingListeners.NONE));
+		if (binderProperties.isEnableObservation()) {
+			binder.setObservationRegistry(observationRegistry.getIfUnique());
+		}
 		return binder;
 	}
 

@@ -9,6 +9,7 @@ import org.apache.commons.logging.LogFactory;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.codec.MalformedStreamEntryException;
+import io.micrometer.observation.Observation;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.integration.support.ErrorMessageUtils;
@@ -35,6 +36,8 @@ import org.springframework.retry.support.RetryTemplate;
  * entry id and the entry is acknowledged, as the Kafka binder commits past a failed
  * record.</li>
  * </ul>
+ * With observation on, all of this runs in one {@link ObservedDispatch receive observation}
+ * per message, which records the failure that went to recovery.
  */
 final class MessageDispatcher {
 
@@ -52,6 +55,8 @@ final class MessageDispatcher {
 
 	private final BooleanSupplier running;
 
+	private ObservedDispatch observedDispatch = ObservedDispatch.OFF;
+
 	MessageDispatcher(Consumer<Message<?>> sender, RetryTemplate retryTemplate, RecoveryCallback<?> recoveryCallback,
 			boolean deadLetterEnabled, ConsumerBindingListener listener, BooleanSupplier running) {
 		this.running = running;
@@ -60,6 +65,14 @@ final class MessageDispatcher {
 		this.recoveryCallback = recoveryCallback;
 		this.deadLetterEnabled = deadLetterEnabled;
 		this.listener = listener;
+	}
+
+	/**
+	 * @param observedDispatch observes each dispatch (binder property
+	 * {@code enable-observation}); set before the first dispatch
+	 */
+	void setObservedDispatch(ObservedDispatch observedDispatch) {
+		this.observedDispatch = observedDispatch;
 	}
 
 	/**
@@ -86,6 +99,17 @@ final class MessageDispatcher {
 	}
 
 	private boolean dispatch(Message<?> message, String entries, Consumer<Message<?>> handler) {
+		Observation observation = this.observedDispatch.start(message);
+		try (Observation.Scope scope = observation.openScope()) {
+			return dispatch(message, entries, handler, observation);
+		}
+		finally {
+			observation.stop();
+		}
+	}
+
+	private boolean dispatch(Message<?> message, String entries, Consumer<Message<?>> handler,
+			Observation observation) {
 		try {
 			this.retryTemplate.execute(context -> {
 				context.setAttribute(ErrorMessageUtils.FAILED_MESSAGE_CONTEXT_KEY, message);
@@ -108,7 +132,10 @@ final class MessageDispatcher {
 					this.listener.handled(System.nanoTime() - start);
 				}
 				return null;
-			}, this::recoverUnlessShuttingDown);
+			}, context -> {
+				observation.error(context.getLastThrowable());
+				return recoverUnlessShuttingDown(context);
+			});
 			return true;
 		}
 		catch (RuntimeException ex) {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import dev.rill.binder.redis.properties.RedisStreamsConsumerProperties;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.RedisStreamConsumerDestination;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -72,6 +73,8 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 
 	private Duration commandTimeout;
 
+	private ObservationRegistry dispatchObservationRegistry;
+
 	public RedisStreamsMessageDrivenChannelAdapter(RedisStreamConsumerDestination destination,
 			ExtendedConsumerProperties<RedisStreamsConsumerProperties> properties,
 			RedisConnectionFactory connectionFactory, ConsumerGroupAdmin groupAdmin, Duration shutdownTimeout,
@@ -106,6 +109,14 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 		this.commandTimeout = commandTimeout;
 	}
 
+	/**
+	 * @param observationRegistry observes the dispatch of every message (binder property
+	 * {@code enable-observation}, see {@link ObservedDispatch})
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.dispatchObservationRegistry = observationRegistry;
+	}
+
 	@Override
 	public String getComponentType() {
 		return "redis-streams:message-driven-channel-adapter";
@@ -119,6 +130,10 @@ public class RedisStreamsMessageDrivenChannelAdapter extends MessageProducerSupp
 				this.properties.getInstanceIndex(), concurrency * this.destination.getKeys().size());
 		MessageDispatcher dispatcher = new MessageDispatcher(this::sendMessage, this.retryTemplate,
 				this.recoveryCallback, redis.isEnableDlq(), this.listener, this.control::isRunning);
+		if (this.dispatchObservationRegistry != null) {
+			dispatcher.setObservedDispatch(new ObservedDispatch(this.dispatchObservationRegistry, this.destination.getName(),
+					this.destination.getGroup()));
+		}
 		StreamEntryProcessor processor = new StreamEntryProcessor(dispatcher, this.properties.isBatchMode(),
 				redis.effectiveAckBatchSize(), redis.getMaxDeliveries(), this.listener);
 		Duration blockTime = effectiveBlockTime(redis.getBlockTime());

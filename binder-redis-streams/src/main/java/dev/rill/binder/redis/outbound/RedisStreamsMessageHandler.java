@@ -11,6 +11,8 @@ import java.util.concurrent.TimeoutException;
 import dev.rill.binder.redis.codec.StreamEntryEncoder;
 import dev.rill.binder.redis.properties.RedisStreamsProducerProperties;
 import dev.rill.binder.redis.provisioning.RedisStreamProducerDestination;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.stream.binder.BinderHeaders;
@@ -41,6 +43,9 @@ import org.springframework.messaging.support.ErrorMessage;
  * <p>
  * Stopping waits, up to the send timeout, for the replies of asynchronous sends still in
  * flight, so a graceful shutdown does not drop them.
+ * <p>
+ * With an {@link #setObservationRegistry observation registry} each send is observed
+ * ({@link ObservedSend}), and the trace headers travel in the entry.
  */
 public class RedisStreamsMessageHandler extends AbstractMessageHandler implements Lifecycle {
 
@@ -60,6 +65,9 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 	private final InFlightSends inFlight = new InFlightSends();
 
 	private final SendListener sendListener;
+
+	@Nullable
+	private ObservedSend observedSend;
 
 	private volatile ReactiveRedisConnection connection;
 
@@ -84,6 +92,15 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 			.stream()
 			.map(key -> ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
 			.toList();
+	}
+
+	/**
+	 * Observe every send (binder property {@code enable-observation}); call before the
+	 * handler is used.
+	 * @param registry the application's observation registry
+	 */
+	public void setObservationRegistry(ObservationRegistry registry) {
+		this.observedSend = new ObservedSend(registry, this.destination.getName());
 	}
 
 	@Override
@@ -116,25 +133,40 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 					"The producer of " + this.destination + " is stopped; the message was not sent");
 		}
 		int partition = partitionOf(message);
+		if (this.observedSend == null) {
+			send(message, partition, this.sendListener);
+			return;
+		}
+		ObservedSend.Send observed = this.observedSend.start(message, streamName(partition), this.sendListener);
+		try (Observation.Scope scope = observed.openScope()) {
+			send(observed.message(), partition, observed);
+		}
+		catch (RuntimeException ex) {
+			observed.abandoned(ex);
+			throw ex;
+		}
+	}
+
+	private void send(Message<?> message, int partition, SendListener listener) {
 		Map<ByteBuffer, ByteBuffer> fields = this.encoder.encode(message);
 		ByteBufferRecord entry = StreamRecords.newRecord().in(this.keys.get(partition)).ofBuffer(fields);
 		Mono<RecordId> send = this.connection.streamCommands().xAdd(entry, trimming());
 		if (this.properties.isSync()) {
-			sendAndWait(message, partition, send);
+			sendAndWait(message, partition, send, listener);
 		}
 		else {
-			sendAsync(message, partition, send);
+			sendAsync(message, partition, send, listener);
 		}
 	}
 
-	private void sendAndWait(Message<?> message, int partition, Mono<RecordId> send) {
+	private void sendAndWait(Message<?> message, int partition, Mono<RecordId> send, SendListener listener) {
 		Duration timeout = this.properties.getSendTimeout();
 		try {
 			RecordId id = send.block(timeout);
-			this.sendListener.sent(id);
+			listener.sent(id);
 		}
 		catch (RuntimeException ex) {
-			this.sendListener.failed(ex);
+			listener.failed(ex);
 			boolean timedOut = ex.getCause() instanceof TimeoutException;
 			String reason = timedOut ? "no confirmation within " + timeout : String.valueOf(ex.getMessage());
 			throw new MessageDeliveryException(message,
@@ -142,14 +174,14 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		}
 	}
 
-	private void sendAsync(Message<?> message, int partition, Mono<RecordId> send) {
+	private void sendAsync(Message<?> message, int partition, Mono<RecordId> send, SendListener listener) {
 		this.inFlight.started();
 		send.doFinally(signal -> this.inFlight.finished())
-			.subscribe(this.sendListener::sent, ex -> reportFailedSend(message, partition, ex));
+			.subscribe(listener::sent, ex -> reportFailedSend(message, partition, ex, listener));
 	}
 
-	private void reportFailedSend(Message<?> message, int partition, Throwable ex) {
-		this.sendListener.failed(ex);
+	private void reportFailedSend(Message<?> message, int partition, Throwable ex, SendListener listener) {
+		listener.failed(ex);
 		MessagingException failure = new MessageDeliveryException(message,
 				"Failed to send to stream '" + streamName(partition) + "': " + ex.getMessage(), ex);
 		if (this.sendFailureChannel != null) {

@@ -46,6 +46,15 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 	 */
 	private Duration metricsRefreshInterval = Duration.ofSeconds(10);
 
+	/**
+	 * Whether to observe sends and consumed messages with Micrometer Observation, which
+	 * needs an {@code ObservationRegistry} bean (Spring Boot Actuator creates one). Then a
+	 * producer writes the trace headers of its send ({@code traceparent}, {@code tracestate},
+	 * baggage) into the entry, and a consumer's handler runs in an observation that continues
+	 * that trace. Off by default, like the Kafka binder's {@code enable-observation}.
+	 */
+	private boolean enableObservation;
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
@@ -76,6 +85,14 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 
 	public void setMetricsRefreshInterval(Duration metricsRefreshInterval) {
 		this.metricsRefreshInterval = metricsRefreshInterval;
+	}
+
+	public boolean isEnableObservation() {
+		return this.enableObservation;
+	}
+
+	public void setEnableObservation(boolean enableObservation) {
+		this.enableObservation = enableObservation;
 	}
 
 	@Override

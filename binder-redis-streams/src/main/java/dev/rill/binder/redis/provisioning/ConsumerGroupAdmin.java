@@ -9,7 +9,6 @@ import org.apache.commons.logging.LogFactory;
 
 import dev.rill.binder.redis.properties.StartPosition;
 
-import org.springframework.cloud.stream.provisioning.ProvisioningException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
@@ -49,7 +48,7 @@ public class ConsumerGroupAdmin {
 	 * @param group the group name
 	 * @param startPosition where a new group starts
 	 * @return whether the group was created by this call
-	 * @throws ProvisioningException when the key holds something other than a stream
+	 * @throws StreamKeyTypeException when the key holds something other than a stream
 	 */
 	public boolean createGroupIfAbsent(String key, String group, StartPosition startPosition) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
@@ -71,7 +70,7 @@ public class ConsumerGroupAdmin {
 	/**
 	 * Check that a key a producer writes to is a stream or does not exist yet.
 	 * @param key the stream key
-	 * @throws ProvisioningException when the key holds something other than a stream
+	 * @throws StreamKeyTypeException when the key holds something other than a stream
 	 */
 	public void assertStreamOrAbsent(String key) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
@@ -122,8 +121,7 @@ public class ConsumerGroupAdmin {
 	private static void assertStreamOrAbsent(RedisConnection connection, String key) {
 		DataType type = connection.keyCommands().type(bytes(key));
 		if (type != null && type != DataType.NONE && type != DataType.STREAM) {
-			throw new ProvisioningException("Redis key '" + key + "' exists but holds a " + type.code()
-					+ ", not a stream: choose another destination or set spring.cloud.stream.redis.binder.key-prefix");
+			throw new StreamKeyTypeException(key, type.code());
 		}
 	}
 

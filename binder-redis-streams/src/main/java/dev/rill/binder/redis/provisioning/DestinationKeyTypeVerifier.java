@@ -33,8 +33,8 @@ import org.springframework.util.StringUtils;
  * binding every {@code binding-retry-interval}, with the application running. A key of
  * the wrong type never heals by itself, so it is checked when the binder is created (its
  * context starts on the first binding, outside that retry), and the application does not
- * start. A Redis that cannot be reached is not reported here: that may heal, and the
- * bindings retry.
+ * start, with a {@link StreamKeyTypeException} naming the binding. A Redis that cannot be
+ * reached is not reported here: that may heal, and the bindings retry.
  * <p>
  * A binding is served by this binder when its {@code binder} is {@value #BINDER_TYPE}, or
  * when it names none and the default binder is {@value #BINDER_TYPE} or not set. Bindings
@@ -99,9 +99,8 @@ public class DestinationKeyTypeVerifier implements SmartInitializingSingleton {
 		try {
 			this.groupAdmin.assertStreamOrAbsent(key);
 		}
-		catch (ProvisioningException ex) {
-			throw new ProvisioningException(ex.getMessage() + " (the destination of binding '" + bindingName
-					+ "', set by spring.cloud.stream.bindings." + bindingName + ".destination)", ex);
+		catch (StreamKeyTypeException ex) {
+			throw ex.forBinding(bindingName);
 		}
 	}
 
