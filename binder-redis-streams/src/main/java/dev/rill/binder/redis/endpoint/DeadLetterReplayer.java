@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -160,6 +161,23 @@ final class DeadLetterReplayer {
 		return null;
 	}
 
+	/**
+	 * @return whether Redis answered the command with an error reply (rather than not
+	 * answering at all): the command was not executed, and the next one may succeed
+	 */
+	static boolean isErrorReply(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InvalidDataAccessApiUsageException || cause instanceof RedisCommandExecutionException
+					|| cause.getClass().getName().equals("redis.clients.jedis.exceptions.JedisDataException")) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
+	}
+
 	/** Whether a field was added by dead-lettering and is left out of the re-sent entry. */
 	static boolean isDeadLetterField(String name) {
 		return name.startsWith("x-exception-") || name.startsWith("x-original-")
@@ -257,8 +275,11 @@ final class DeadLetterReplayer {
 				resent = this.connection.streamCommands()
 					.xAdd(StreamRecords.rawBytes(fields).withStreamKey(StreamInspector.bytes(original)));
 			}
-			catch (InvalidDataAccessApiUsageException ex) {
-				// An error reply about this entry (e.g. WRONGTYPE): nothing was written.
+			catch (DataAccessException ex) {
+				if (!isErrorReply(ex)) {
+					throw ex;
+				}
+				// Redis refused this entry (e.g. WRONGTYPE): nothing was written.
 				this.current = null;
 				this.failed.add(new FailedReplay(id, "re-sending it to '" + original + "' failed: "
 						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));

@@ -30,8 +30,9 @@ final class StreamKeyScope {
 	void check(String key) {
 		if (!contains(key)) {
 			throw new InvalidEndpointRequestException(
-					"'" + key + "' is not a stream of the binder: its keys start with '" + this.prefix + "'",
-					"key outside the binder's key-prefix");
+					"'" + key + "' is not a stream of the binder: its keys start with its key-prefix '" + this.prefix
+							+ "'",
+					"'" + key + "' is outside the binder's key-prefix");
 		}
 	}
 
