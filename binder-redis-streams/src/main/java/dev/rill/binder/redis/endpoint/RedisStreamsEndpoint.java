@@ -1,5 +1,6 @@
 package dev.rill.binder.redis.endpoint;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -88,22 +89,27 @@ public class RedisStreamsEndpoint {
 
 	/**
 	 * {@code POST /actuator/redisstreams/{stream}/replay}, body optional
-	 * {@code {"ids": ["<id>", ...]}}: sends dead letters back to their
+	 * {@code {"ids": "<id>,<id>,..."}}: sends dead letters back to their
 	 * {@code x-original-stream} and deletes each from the dead-letter stream once it was
 	 * re-sent.
+	 * <p>
+	 * The ids are one comma-separated string, not a JSON array: Actuator reads the body of
+	 * a write operation as a flat JSON object of strings.
 	 * @param stream the dead-letter stream's key
 	 * @param action must be {@code replay}
-	 * @param ids the entries to replay; every entry present when the replay starts when
-	 * absent or empty
+	 * @param ids the entries to replay, separated by commas (or blanks); every entry
+	 * present when the replay starts when absent or empty
 	 * @return how many were replayed, and which were not and why
 	 */
 	@WriteOperation
-	public ReplayDescriptor replay(@Selector String stream, @Selector String action, @Nullable List<String> ids) {
+	public ReplayDescriptor replay(@Selector String stream, @Selector String action, @Nullable String ids) {
 		if (!REPLAY.equals(action)) {
 			throw new InvalidEndpointRequestException("Unknown operation '" + action + "': use POST .../" + stream
 					+ "/replay or .../" + stream + "/groups/<group>", "unknown operation '" + action + "'");
 		}
-		return this.replayer.replay(stream, ids);
+		List<String> idList = (ids != null) ? Arrays.stream(ids.split("[,\\s]+")).filter(id -> !id.isEmpty()).toList()
+				: List.of();
+		return this.replayer.replay(stream, idList);
 	}
 
 	/**

@@ -2,7 +2,6 @@ package dev.rill.binder.redis.endpoint;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -285,7 +284,7 @@ class RedisStreamsEndpointTests {
 		}
 
 		ReplayDescriptor result = this.endpoint.replay("app:work.workers.dlq", "replay",
-				List.of("3-0", "1-0", "9-0", "1-0", "junk"));
+				"3-0, 1-0,9-0 1-0,junk");
 
 		assertThat(result.replayed()).isEqualTo(2);
 		assertThat(result.failed()).satisfiesExactly(
@@ -361,32 +360,8 @@ class RedisStreamsEndpointTests {
 			.withMessageContaining("not a start position");
 	}
 
-	/** A dead letter as DeadLetterPublisher writes it. */
-	static void deadLetter(String dlq, String id, String originalStream, String payload) {
-		Map<String, String> fields = new LinkedHashMap<>();
-		fields.put("payload", payload);
-		fields.put("contentType", "text/plain");
-		fields.put("orderId", "o-" + id);
-		fields.put("attempt", "2");
-		fields.put("rill_headerTypes", "attempt:int");
-		fields.put("x-exception-fqcn", "java.lang.IllegalStateException");
-		fields.put("x-exception-message", "cannot handle " + payload);
-		fields.put("x-exception-stacktrace", "java.lang.IllegalStateException: cannot handle\n\tat somewhere");
-		fields.put("x-failed-at", "2026-01-01T00:00:00Z");
-		fields.put("x-original-stream", originalStream);
-		fields.put("x-original-entry-id", id);
-		fields.put("x-original-group", "workers");
-		fields.put("x-delivery-count", "3");
-		String[] command = new String[3 + fields.size() * 2];
-		command[0] = "XADD";
-		command[1] = dlq;
-		command[2] = id;
-		int i = 3;
-		for (Map.Entry<String, String> field : fields.entrySet()) {
-			command[i++] = field.getKey();
-			command[i++] = field.getValue();
-		}
-		command(command);
+	private static void deadLetter(String dlq, String id, String originalStream, String payload) {
+		command(DeadLetters.xadd(dlq, id, originalStream, payload));
 	}
 
 	private static List<String> ids(String key) {
@@ -404,7 +379,7 @@ class RedisStreamsEndpointTests {
 		return Arrays.stream(reply.split("\n")).filter(line -> line.matches("\\d+-\\d+")).toList();
 	}
 
-	static String command(String... command) {
+	private static String command(String... command) {
 		String reply = redis.server().command(command);
 		if (reply != null && reply.startsWith("-")) {
 			throw new IllegalStateException(String.join(" ", command) + ": " + reply);
