@@ -10,6 +10,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The endpoint over HTTP, in a web application: every operation at its documented path and
  * method when {@code management.endpoints.web.exposure.include} names it, nothing when it
- * does not, and only the reads with {@code access=read-only}.
+ * does not, and only the reads with {@code access=read-only}; and as an MBean.
  */
 class RedisStreamsEndpointWebTests {
 
@@ -133,15 +137,40 @@ class RedisStreamsEndpointWebTests {
 		assertThat(redis.server().command("XLEN", DLQ)).isEqualTo("1");
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void isAnMBeanWhenExposedOverJmx() throws Exception {
+		this.application = new SpringApplicationBuilder(WebApplication.class).web(WebApplicationType.NONE)
+			.properties(properties("spring.jmx.enabled=true", "management.endpoints.jmx.exposure.include=redisstreams"))
+			.run();
+		redis.server().command(DeadLetters.xadd(DLQ, "1-0", "work", "entry"));
+		MBeanServer server = this.application.getBean(MBeanServer.class);
+		ObjectName name = new ObjectName("org.springframework.boot:type=Endpoint,name=Redisstreams");
+
+		Map<String, Object> listing = (Map<String, Object>) server.invoke(name, "streams", new Object[0],
+				new String[0]);
+		Map<String, Object> replay = (Map<String, Object>) server.invoke(name, "replay",
+				new Object[] { DLQ, "replay", null },
+				new String[] { String.class.getName(), String.class.getName(), String.class.getName() });
+
+		assertThat((List<Map<String, Object>>) listing.get("streams")).singleElement()
+			.satisfies(stream -> assertThat(stream).containsEntry("key", DLQ));
+		assertThat(replay).containsEntry("replayed", 1);
+	}
+
 	private void start(String... extra) {
+		this.application = new SpringApplicationBuilder(WebApplication.class).web(WebApplicationType.SERVLET)
+			.properties(properties(extra))
+			.run();
+	}
+
+	private static String[] properties(String... extra) {
 		List<String> properties = new ArrayList<>();
 		redis.springProperties().forEach((key, value) -> properties.add(key + "=" + value));
 		properties.addAll(List.of("server.port=0", "spring.main.banner-mode=off",
 				"spring.cloud.stream.default-binder=redis"));
 		properties.addAll(List.of(extra));
-		this.application = new SpringApplicationBuilder(WebApplication.class).web(WebApplicationType.SERVLET)
-			.properties(properties.toArray(String[]::new))
-			.run();
+		return properties.toArray(String[]::new);
 	}
 
 	private HttpResponse<String> request(String method, String path, String body) {
