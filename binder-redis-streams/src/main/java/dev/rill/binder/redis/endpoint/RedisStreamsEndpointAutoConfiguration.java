@@ -2,9 +2,9 @@ package dev.rill.binder.redis.endpoint;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +19,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * is exposed ({@code management.endpoints.web.exposure.include=redisstreams}, or over
  * JMX) and not switched off: by default it is not.
  * <p>
- * It needs the application's {@link RedisConnectionFactory} and reads the binder's
+ * It needs the application's {@link RedisConnectionFactory} (one, or a primary one) and
+ * reads the binder's
  * {@code spring.cloud.stream.redis.binder.key-prefix} from the environment itself.
  */
 @AutoConfiguration(after = RedisAutoConfiguration.class)
@@ -32,7 +33,7 @@ public class RedisStreamsEndpointAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnAvailableEndpoint(endpoint = RedisStreamsEndpoint.class)
-	@ConditionalOnBean(RedisConnectionFactory.class)
+	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 	static class EndpointConfiguration {
 
 		@Bean
