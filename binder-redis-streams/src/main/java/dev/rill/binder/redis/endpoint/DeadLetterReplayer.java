@@ -118,7 +118,7 @@ final class DeadLetterReplayer {
 	 */
 	DiscardDescriptor discard(String key, String id) {
 		this.scope.check(key);
-		if (id == null || !StreamInspector.ENTRY_ID.matcher(id).matches()) {
+		if (id == null || !StreamInspector.FULL_ENTRY_ID.matcher(id).matches()) {
 			throw StreamInspector.invalid("'" + id + "' is not an entry id such as 1700000000000-0");
 		}
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
@@ -209,7 +209,7 @@ final class DeadLetterReplayer {
 
 		void entries(Set<String> ids) {
 			for (String id : ids) {
-				if (id == null || !StreamInspector.ENTRY_ID.matcher(id).matches()) {
+				if (id == null || !StreamInspector.FULL_ENTRY_ID.matcher(id).matches()) {
 					this.failed.add(new FailedReplay(id, "not an entry id"));
 					continue;
 				}

@@ -54,7 +54,11 @@ final class StreamInspector {
 	/** Keys one {@code SCAN} call looks at. */
 	private static final long SCAN_COUNT = 1000;
 
+	/** An entry id, or its time part alone (as {@code XRANGE} takes it). */
 	static final Pattern ENTRY_ID = Pattern.compile("\\d+(-\\d+)?");
+
+	/** A complete entry id, naming exactly one entry. */
+	static final Pattern FULL_ENTRY_ID = Pattern.compile("\\d+-\\d+");
 
 	/** Counts up to ARGV[2] entries after ARGV[1]: the lag when Redis does not know it. */
 	private static final byte[] COUNT_UNDELIVERED = """

@@ -284,12 +284,14 @@ class RedisStreamsEndpointTests {
 		}
 
 		ReplayDescriptor result = this.endpoint.replay("app:work.workers.dlq", "replay",
-				"3-0, 1-0,9-0 1-0,junk");
+				"3-0, 1-0,9-0 1-0,junk,4");
 
 		assertThat(result.replayed()).isEqualTo(2);
 		assertThat(result.failed()).satisfiesExactly(
 				failed -> assertThat(failed.reason()).startsWith("no such entry"),
-				failed -> assertThat(failed.reason()).isEqualTo("not an entry id"));
+				failed -> assertThat(failed.reason()).isEqualTo("not an entry id"),
+				failed -> assertThat(failed.reason()).as("a time alone names no single entry")
+					.isEqualTo("not an entry id"));
 		assertThat(ids("app:work.workers.dlq")).containsExactly("2-0", "4-0");
 		assertThat(this.endpoint.stream("app:work", null, null).entries()).extracting(EntryDescriptor::payload)
 			.containsExactly("entry 3", "entry 1");
