@@ -12,6 +12,7 @@ import dev.rill.binder.redis.properties.StartPosition;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.RedisErrorReply;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.util.backoff.BackOff;
@@ -82,9 +83,12 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 		try {
 			consume();
 			// Names of stopped instances must not pile up in the group; one that still
-			// holds entries stays, so that its entries can be claimed.
-			this.groupAdmin.removeConsumerIfNoPending(this.reader.key(), this.reader.group(),
-					this.reader.consumerName());
+			// holds entries stays, so that its entries can be claimed. Skipped while Redis
+			// fails: the clean-up would only hold up the shutdown for a command timeout.
+			if (this.lastFailure == null) {
+				this.groupAdmin.removeConsumerIfNoPending(this.reader.key(), this.reader.group(),
+						this.reader.consumerName());
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -146,8 +150,8 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 					backOff = this.failureBackOff.start();
 				}
 				long wait = backOff.nextBackOff();
-				logger.warn("Consumer '" + consumerName() + "' failed to read: " + ex.getMessage() + "; retrying in "
-						+ wait + " ms");
+				logger.warn("Consumer '" + consumerName() + "' failed to read: "
+						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "; retrying in " + wait + " ms");
 				this.control.sleep(Duration.ofMillis(wait));
 			}
 		}

@@ -82,15 +82,20 @@ public class RedisStreamsProvisioner implements
 
 	private List<String> partitionKeysOf(String name, ConsumerProperties properties) {
 		List<Integer> indexes = properties.getInstanceIndexList();
-		if (indexes == null || indexes.isEmpty()) {
-			if (properties.getInstanceIndex() < 0) {
-				throw new ProvisioningException("Binding '" + properties.getBindingName()
-						+ "' is partitioned but has no instance-index: set spring.cloud.stream.instance-index "
-						+ "or the binding's consumer.instance-index(-list)");
-			}
-			indexes = List.of(properties.getInstanceIndex());
+		int index = properties.getInstanceIndex();
+		if (indexes != null && !indexes.isEmpty()) {
+			// Spring Cloud Stream binds a consumer once per index of instance-index-list,
+			// each time with that index as instance-index: each binding reads its own key.
+			// (The whole list applies where the properties come unsplit, as at startup checks.)
+			return indexes.contains(index) ? List.of(this.streamKeys.partitionKey(name, index))
+					: indexes.stream().map(each -> this.streamKeys.partitionKey(name, each)).toList();
 		}
-		return indexes.stream().map(index -> this.streamKeys.partitionKey(name, index)).toList();
+		if (index < 0) {
+			throw new ProvisioningException("Binding '" + properties.getBindingName()
+					+ "' is partitioned but has no instance-index: set spring.cloud.stream.instance-index "
+					+ "or the binding's consumer.instance-index(-list)");
+		}
+		return List.of(this.streamKeys.partitionKey(name, index));
 	}
 
 	private static StartPosition startPosition(RedisStreamsConsumerProperties properties, boolean anonymous) {
