@@ -67,13 +67,17 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private volatile Process process;
 
+	/** Whether it was started before: the first start truncates the log, restarts append to it. */
+	private boolean startedBefore;
+
 	/**
 	 * @param name the service's name, e.g. {@code order-app} (for messages)
 	 * @param jar its executable jar
 	 * @param port the HTTP port it gets ({@code --server.port}); {@code 0} picks a free one now
 	 * @param jvmOptions options before {@code -jar}, e.g. {@code -Xmx256m}
 	 * @param arguments application arguments after the jar, e.g. {@code --spring.profiles.active=kafka}
-	 * @param logFile where its stdout and stderr are appended
+	 * @param logFile where its stdout and stderr go: emptied by the first {@link #start()}, appended
+	 * to by restarts
 	 */
 	public ServiceProcess(String name, Path jar, int port, List<String> jvmOptions, List<String> arguments,
 			Path logFile) {
@@ -129,7 +133,9 @@ public final class ServiceProcess implements AutoCloseable {
 			Files.createDirectories(this.logFile.toAbsolutePath().getParent());
 			Files.writeString(this.logFile,
 					"----- " + Instant.now() + " starting " + this.name + ": " + String.join(" ", command) + "\n",
-					StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+					StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+					this.startedBefore ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+			this.startedBefore = true;
 			this.process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(this.logFile.toFile()))
 				.start();
