@@ -8,7 +8,7 @@
 #   ./run-local.sh --logging.level.dev.rill=DEBUG    any --property=value goes to all three services
 #   REDIS_HOST=localhost REDIS_PORT=6379 ./run-local.sh    use your own Redis (if it answers)
 #   SKIP_BUILD=1 ./run-local.sh             use the jars from the last build
-#   MAVEN_ARGS=-o ./run-local.sh            build offline
+#   MAVEN_ARGS=-o ./run-local.sh            build offline (Maven reads MAVEN_ARGS itself)
 #
 # Without REDIS_HOST/REDIS_PORT it starts a private redis-server (the one on PATH, else the binary
 # shipped in the embedded-redis jar) on port 6380, or a free port if 6380 is taken; never 6379.
@@ -27,8 +27,7 @@ fi
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     echo "Building the services (./mvnw -q -DskipTests package; the first build downloads Maven and the dependencies) ..."
-    # shellcheck disable=SC2086
-    ./mvnw -q -DskipTests ${MAVEN_ARGS:-} package
+    ./mvnw -q -DskipTests package
 fi
 
 if [[ ! -f e2e/target/e2e.jar ]]; then

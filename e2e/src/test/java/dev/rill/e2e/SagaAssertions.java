@@ -84,10 +84,8 @@ final class SagaAssertions {
 		if (!outcome.decided()) {
 			return "still " + outcome.status();
 		}
-		List<Item> items = outcome.order().items().stream().map(i -> new Item(i.sku(), i.quantity())).toList();
-		List<Item> planned = outcome.planned().items().stream().map(i -> new Item(i.sku(), i.quantity())).toList();
-		if (!items.equals(planned)) {
-			return "items " + items + ", planned " + planned;
+		if (!outcome.planned().items().equals(outcome.order().items())) {
+			return "items " + outcome.order().items() + ", planned " + outcome.planned().items();
 		}
 		String expectedReason = switch (outcome.planned().kind()) {
 			case APPLE -> "insufficient stock for sku apple";
@@ -120,9 +118,6 @@ final class SagaAssertions {
 			return "notification of another order: " + notification;
 		}
 		return null;
-	}
-
-	private record Item(String sku, int quantity) {
 	}
 
 	/**
