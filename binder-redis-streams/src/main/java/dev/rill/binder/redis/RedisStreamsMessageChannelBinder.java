@@ -46,7 +46,14 @@ import org.springframework.util.StringUtils;
  * ({@link RedisStreamsMessageHandler}); a consumer binding reads as a member of a Redis
  * consumer group and acknowledges an entry only after its handler succeeded or its
  * failure was dealt with ({@link RedisStreamsMessageDrivenChannelAdapter}): delivery is
- * at least once. Streams and groups are provisioned by {@link RedisStreamsProvisioner}.
+ * at least once. A pollable consumer ({@code PollableMessageSource}) reads one entry per
+ * poll with the same acknowledgement and dead-letter rules
+ * ({@link RedisStreamsPollableMessageSource}). Streams and groups are provisioned by
+ * {@link RedisStreamsProvisioner}.
+ * <p>
+ * The binder keeps the consumer endpoints it created, for health and metrics, and asks
+ * its {@link BindingListeners} for each binding's listener (Micrometer meters by default
+ * when there is a {@code MeterRegistry}).
  */
 public class RedisStreamsMessageChannelBinder extends
 		AbstractMessageChannelBinder<ExtendedConsumerProperties<RedisStreamsConsumerProperties>, ExtendedProducerProperties<RedisStreamsProducerProperties>, RedisStreamsProvisioner>
