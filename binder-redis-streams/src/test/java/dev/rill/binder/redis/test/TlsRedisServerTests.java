@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +44,9 @@ class TlsRedisServerTests {
 		}
 	}
 
+	/** Slow (five keytool JVMs), so run only on request: {@code -DexcludedGroups=none}. */
 	@Test
+	@Tag("slow")
 	void keytoolMakesCertificatesThatRedisAccepts() {
 		try (RedisServerProcess server = RedisServerProcess.builder().tls().build()) {
 			assumeThat(server.supportsTls()).as("redis-server built with TLS").isTrue();
