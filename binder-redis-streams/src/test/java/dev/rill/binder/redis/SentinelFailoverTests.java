@@ -40,9 +40,10 @@ import static org.awaitility.Awaitility.await;
  * reads; Sentinel promotes the replica and the application goes on with it.
  * <p>
  * Replication is asynchronous: Redis acknowledges a write before any replica has it, so
- * what the old primary acknowledged but had not yet sent to the replica is gone after
- * the promotion. The tests count it: acknowledged sends missing from the new primary's
- * stream. The second test makes that window wide and certain by cutting the replication
+ * what the old primary acknowledged but the replica had not yet applied is gone after the
+ * promotion. The tests count it: acknowledged sends missing from the new primary's stream.
+ * On an idle machine that is usually nothing; on a loaded one (the replica not scheduled
+ * for a while) it was once the last few hundred milliseconds of sends. The second test makes that window wide and certain by cutting the replication
  * link before the kill, and shows that {@code WAIT 1 <timeout>} after a write would have
  * told the producer (the binder has no such option yet).
  * <p>
@@ -89,6 +90,7 @@ class SentinelFailoverTests {
 		awaitProgress(50);
 		RedisServerProcess primary = this.group.primary();
 
+		String replicationLag = replicationLag(primary);
 		primary.kill();
 		long killedAt = System.nanoTime();
 		RedisServerProcess promoted = this.group.awaitFailover(primary, Duration.ofSeconds(30));
@@ -105,7 +107,7 @@ class SentinelFailoverTests {
 				.containsAll(outcome(promoted).inStream()));
 		await().until(() -> pending(promoted) == 0);
 		await().until(() -> binderHealth() == Status.UP);
-		report("primary killed", outcome, killedAt, promotedAt);
+		report("primary killed; just before, " + replicationLag, outcome, killedAt, promotedAt);
 	}
 
 	@Test
@@ -158,6 +160,27 @@ class SentinelFailoverTests {
 		});
 	}
 
+	/**
+	 * How far the replica is behind the primary, in bytes of the replication stream:
+	 * what a kill now would lose (or more, as the producer goes on writing).
+	 */
+	private String replicationLag(RedisServerProcess primary) {
+		// The replica first: what the primary wrote in between counts too, so this is an
+		// upper bound (a millisecond's worth of writes at most).
+		long replicaOffset = Long.parseLong(info(this.group.replicas().get(0), "slave_repl_offset"));
+		long primaryOffset = Long.parseLong(info(primary, "master_repl_offset"));
+		return "the replica was at most " + (primaryOffset - replicaOffset) + " bytes behind";
+	}
+
+	private static String info(RedisServerProcess node, String field) {
+		return node.command("INFO", "replication")
+			.lines()
+			.filter(line -> line.startsWith(field + ":"))
+			.map(line -> line.substring(field.length() + 1).trim())
+			.findFirst()
+			.orElseThrow();
+	}
+
 	/** XADD and WAIT 1 500 on one connection: how many replicas confirmed the write. */
 	private static String writeAndWait(RedisServerProcess primary) {
 		List<String> replies = primary.client()
@@ -194,8 +217,8 @@ class SentinelFailoverTests {
 		Set<String> lostNeverConsumed = new HashSet<>(outcome.lost());
 		lostNeverConsumed.removeAll(consumed.keySet());
 		System.out.println("SENTINEL FAILOVER (" + scenario + "): promoted "
-				+ millis(promotedAt - killedAt) + " ms after the kill; first send acknowledged "
-				+ millis(firstAckAfterKill - killedAt) + " ms after the kill; first message sent after the promotion"
+				+ millis(promotedAt - killedAt) + " ms after the kill; the first send begun after the kill acknowledged "
+				+ millis(firstAckAfterKill - killedAt) + " ms after it; first message sent after the promotion"
 				+ " consumed " + millis(firstConsumedAfterPromotion - promotedAt) + " ms after it; "
 				+ outcome.acked().size() + " sends acknowledged, " + outcome.failed().size() + " failed ("
 				+ outcome.failedButWritten().size() + " of them written all the same); LOST (acknowledged, missing "

@@ -3,6 +3,7 @@ package dev.rill.binder.redis;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,10 +61,12 @@ class TlsTests {
 	}
 
 	@Test
-	void aProducerAndAConsumerGroupMoveMessagesOverTlsWithAnSslBundleThatTrustsTheServersCa() {
-		assertThat(redis.springProperties()).containsEntry("spring.data.redis.ssl.bundle",
-				RedisServerProcess.SSL_BUNDLE);
-		ConfigurableApplicationContext application = start(redis.springProperties());
+	void aProducerAndAConsumerGroupMoveMessagesOverTlsWithARedissUrlAndAnSslBundleThatTrustsTheServersCa() {
+		Map<String, Object> properties = new LinkedHashMap<>(redis.server().springSslProperties());
+		properties.put("spring.data.redis.url", redis.uri());
+		assertThat(properties).containsEntry("spring.data.redis.url", "rediss://127.0.0.1:" + redis.port())
+			.containsEntry("spring.data.redis.ssl.bundle", RedisServerProcess.SSL_BUNDLE);
+		ConfigurableApplicationContext application = start(properties);
 		StreamBridge bridge = application.getBean(StreamBridge.class);
 
 		for (int i = 0; i < 5; i++) {
