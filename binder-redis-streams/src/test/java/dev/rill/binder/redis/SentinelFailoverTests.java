@@ -42,8 +42,8 @@ import static org.awaitility.Awaitility.await;
  * Replication is asynchronous: Redis acknowledges a write before any replica has it, so
  * what the old primary acknowledged but the replica had not yet applied is gone after the
  * promotion. The tests count it: acknowledged sends missing from the new primary's stream.
- * On an idle machine that is usually nothing; on a loaded one (the replica not scheduled
- * for a while) it was once the last few hundred milliseconds of sends. The second test makes that window wide and certain by cutting the replication
+ * With a replica that streams (see {@link RedisSentinelGroup#start()}) that was nothing in
+ * every run so far. The second test makes that window wide and certain by cutting the replication
  * link before the kill, and shows that {@code WAIT 1 <timeout>} after a write would have
  * told the producer (the binder has no such option yet).
  * <p>

@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * The quorum is a majority of the Sentinels. Data nodes sync replicas at once
  * ({@code repl-diskless-sync-delay 0}) and keep nothing on disk, as the other fixtures.
  * <p>
- * {@link #start()} returns once every replica is in sync and every Sentinel knows every
- * replica and every other Sentinel, so a failover can start as soon as the primary is
- * killed. Spring is pointed at the group with {@link #springProperties()}
+ * {@link #start()} returns once every replica is in sync and receives the primary's
+ * writes, and every Sentinel knows every replica and every other Sentinel, so a failover
+ * can start as soon as the primary is killed. Spring is pointed at the group with {@link #springProperties()}
  * ({@code spring.data.redis.sentinel.*}).
  */
 public final class RedisSentinelGroup implements AutoCloseable {
@@ -123,6 +123,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
 				return online.size() == this.dataNodes.size() - 1 && online.stream().allMatch(line -> line
 					.contains("state=online")) && this.dataNodes.stream().skip(1).allMatch(RedisSentinelGroup::inSync);
 			});
+			awaitReplicationStream();
 			this.sentinels.forEach(RedisServerProcess::start);
 			awaitCondition("Sentinels that know every replica and each other", () -> this.sentinels.stream()
 				.allMatch(sentinel -> {
@@ -140,6 +141,24 @@ public final class RedisSentinelGroup implements AutoCloseable {
 				Duration.ofNanos(System.nanoTime() - begin).toMillis(), this.dataNodes.get(0).port(),
 				ports(this.dataNodes.subList(1, this.dataNodes.size())), ports(this.sentinels));
 		return this;
+	}
+
+	/**
+	 * After a full sync a primary sends its replicas nothing more until each has
+	 * acknowledged the sync ({@code REPLCONF ACK}; the log says "Waiting for REPLCONF ACK
+	 * from slave to enable streaming"): what it acknowledges to clients meanwhile exists only
+	 * on the primary. Observed twice: a primary killed within 0.9 s of the group's start
+	 * took every write since with it (the replica was that far behind). So wait until a
+	 * write reaches every replica:
+	 * {@code WAIT} after a {@code PUBLISH} (which is replicated and touches no key).
+	 */
+	private void awaitReplicationStream() {
+		String replicas = Integer.toString(this.dataNodes.size() - 1);
+		List<String> replies = this.dataNodes.get(0)
+			.client(READY_TIMEOUT)
+			.pipeline(new String[] { "PUBLISH", "rill-fixture", "ready" },
+					new String[] { "WAIT", replicas, Long.toString(READY_TIMEOUT.toMillis() - 1000) });
+		expect(replies.get(1), replicas);
 	}
 
 	/**

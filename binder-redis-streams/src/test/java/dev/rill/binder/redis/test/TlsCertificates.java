@@ -57,6 +57,8 @@ public final class TlsCertificates {
 
 	private final Path directory;
 
+	private volatile SSLSocketFactory socketFactory;
+
 	private TlsCertificates(Path directory) {
 		this.directory = directory;
 	}
@@ -110,6 +112,15 @@ public final class TlsCertificates {
 	 * @return a factory of TLS client sockets that trust the CA (and only it)
 	 */
 	public SSLSocketFactory socketFactory() {
+		SSLSocketFactory factory = this.socketFactory;
+		if (factory == null) {
+			factory = createSocketFactory();
+			this.socketFactory = factory;
+		}
+		return factory;
+	}
+
+	private SSLSocketFactory createSocketFactory() {
 		try (InputStream in = Files.newInputStream(caCertificate())) {
 			Certificate ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
 			KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
