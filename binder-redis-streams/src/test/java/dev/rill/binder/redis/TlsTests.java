@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.actuate.health.Health;
@@ -60,12 +62,23 @@ class TlsTests {
 		this.applications.forEach(ConfigurableApplicationContext::close);
 	}
 
-	@Test
-	void aProducerAndAConsumerGroupMoveMessagesOverTlsWithARedissUrlAndAnSslBundleThatTrustsTheServersCa() {
+	/**
+	 * {@code rediss://} in {@code spring.data.redis.url}, or host and port with only the SSL
+	 * bundle (which turns SSL on by itself); either way the bundle says whom to trust.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "url", "host and port" })
+	void aProducerAndAConsumerGroupMoveMessagesOverTlsWithAnSslBundleThatTrustsTheServersCa(String form) {
 		Map<String, Object> properties = new LinkedHashMap<>(redis.server().springSslProperties());
-		properties.put("spring.data.redis.url", redis.uri());
-		assertThat(properties).containsEntry("spring.data.redis.url", "rediss://127.0.0.1:" + redis.port())
-			.containsEntry("spring.data.redis.ssl.bundle", RedisServerProcess.SSL_BUNDLE);
+		if (form.equals("url")) {
+			properties.put("spring.data.redis.url", redis.uri());
+		}
+		else {
+			properties.putAll(redis.springProperties());
+		}
+		assertThat(properties).containsEntry("spring.data.redis.ssl.bundle", RedisServerProcess.SSL_BUNDLE)
+			.doesNotContainKey("spring.data.redis.ssl.enabled");
+		assertThat(redis.uri()).isEqualTo("rediss://127.0.0.1:" + redis.port());
 		ConfigurableApplicationContext application = start(properties);
 		StreamBridge bridge = application.getBean(StreamBridge.class);
 
