@@ -84,7 +84,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	 */
 	private static final String CONSOLE_FILE = "redis-console.log";
 
-	/** The directory of the data directory where a TLS server's certificates are. */
+	/** The subdirectory of the data directory that holds a TLS server's certificates. */
 	public static final String TLS_DIRECTORY = "tls";
 
 	/** The name of a Sentinel's configuration file in its data directory. */
