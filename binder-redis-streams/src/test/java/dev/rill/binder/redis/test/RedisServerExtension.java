@@ -1,8 +1,10 @@
 package dev.rill.binder.redis.test;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,6 +45,10 @@ import dev.rill.binder.redis.test.RedisServerProcess.Fsync;
  * another extension or a static initializer). With {@code @Nested} classes the server
  * belongs to the outermost class that registered it: a nested class' {@code afterAll} does
  * not stop it.
+ * <p>
+ * A TLS server ({@code RedisServerExtension.of(RedisServerProcess.builder().tls())})
+ * whose binary was built without TLS aborts the test class (a JUnit assumption), and its
+ * Spring properties include the SSL bundle that trusts its CA.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
@@ -90,6 +96,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 			if (this.owner == null) {
 				this.owner = context.getUniqueId();
 			}
+		}
+		if (this.server.isTls()) {
+			Assumptions.assumeTrue(this.server.supportsTls(),
+					() -> this.server.binary() + " (" + this.server.version() + ") was built without TLS support");
 		}
 		ensureStarted();
 	}
@@ -195,11 +205,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
 	/**
 	 * @return {@code spring.data.redis.host} and {@code spring.data.redis.port} pointing
-	 * Spring Data Redis at this server (which is started if this is its first use)
+	 * Spring Data Redis at this server (which is started if this is its first use); for a
+	 * TLS server also {@link RedisServerProcess#springSslProperties() the SSL bundle}
 	 */
 	public Map<String, Object> springProperties() {
 		ensureStarted();
-		return Map.of("spring.data.redis.host", this.server.host(), "spring.data.redis.port", this.server.port());
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("spring.data.redis.host", this.server.host());
+		properties.put("spring.data.redis.port", this.server.port());
+		properties.putAll(this.server.springSslProperties());
+		return properties;
 	}
 
 	/**
@@ -216,6 +231,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 			ensureStarted();
 			return this.server.port();
 		});
+		this.server.springSslProperties().forEach((name, value) -> registry.add(name, () -> value));
 	}
 
 	@Override

@@ -57,6 +57,15 @@ import org.slf4j.LoggerFactory;
  * which kills its process and deletes its directory, so a test that forgets to close one
  * (or a JVM ended by the build tool) leaves no {@code redis-server} behind.
  * <p>
+ * <b>TLS.</b> With {@link Builder#tls()} the server listens only for TLS ({@code --port 0
+ * --tls-port PORT}), with a certificate for {@code 127.0.0.1} and {@code localhost} signed
+ * by a private CA ({@link TlsCertificates}, made in the data directory's {@value #TLS_DIRECTORY}
+ * directory on first start); {@link #command(String...)} and the fixture's own commands then
+ * speak TLS, trusting that CA.
+ * <p>
+ * <b>Sentinel.</b> With {@link Builder#sentinel(String)} the process is a Redis Sentinel
+ * ({@code redis-server sentinel.conf --sentinel}) rather than a data server.
+ * <p>
  * Lifecycle methods are synchronized; {@link #command(String...)} and
  * {@link #isRunning()} are not, so a test may for example block the server with
  * {@code DEBUG SLEEP} on one thread and kill it from another.
@@ -74,6 +83,15 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * before it opens its log file, chiefly {@code FATAL CONFIG FILE ERROR}s.
 	 */
 	private static final String CONSOLE_FILE = "redis-console.log";
+
+	/** The subdirectory of the data directory that holds a TLS server's certificates. */
+	public static final String TLS_DIRECTORY = "tls";
+
+	/** The name of a Sentinel's configuration file in its data directory. */
+	public static final String SENTINEL_CONFIG_FILE = "sentinel.conf";
+
+	/** The name of the Spring Boot SSL bundle that {@link #springSslProperties()} defines. */
+	public static final String SSL_BUNDLE = "rill-test-redis";
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisServerProcess.class);
 
@@ -97,6 +115,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private static final Map<Path, String> VERSIONS = new ConcurrentHashMap<>();
 
+	private static final Map<Path, Boolean> TLS_SUPPORT = new ConcurrentHashMap<>();
+
 	private static Path embeddedBinary;
 
 	static {
@@ -116,6 +136,12 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path dataDirectory;
 
+	private final boolean tls;
+
+	private final String sentinelConfig;
+
+	private volatile TlsCertificates certificates;
+
 	// Volatile, not guarded by the monitor: isRunning() and the shutdown hook read it
 	// while a lifecycle method may be blocked (e.g. stop() waiting for a busy server).
 	private volatile Process process;
@@ -127,6 +153,8 @@ public final class RedisServerProcess implements AutoCloseable {
 		this.appendFsync = builder.appendFsync;
 		this.settings = new LinkedHashMap<>(builder.settings);
 		this.startupTimeout = builder.startupTimeout;
+		this.tls = builder.tls;
+		this.sentinelConfig = builder.sentinelConfig;
 		try {
 			this.dataDirectory = Files.createTempDirectory("redis-fixture-" + this.port + "-");
 		}
@@ -163,6 +191,19 @@ public final class RedisServerProcess implements AutoCloseable {
 			throw new UncheckedIOException(ex);
 		}
 		OPEN.add(this);
+		if (this.tls) {
+			tlsCertificates();
+		}
+		if (this.sentinelConfig != null && !Files.exists(sentinelConfigFile())) {
+			// Only when missing: Sentinel rewrites the file with what it learned (replicas,
+			// other Sentinels, epochs), which a restart should keep.
+			try {
+				Files.writeString(sentinelConfigFile(), this.sentinelConfig);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
 		for (int attempt = 1;; attempt++) {
 			if (launchAndAwaitPing()) {
 				logger.info("Started redis-server {} ({}) on {}, pid {}, AOF {}, data in {}", version(), this.binary,
@@ -199,7 +240,7 @@ public final class RedisServerProcess implements AutoCloseable {
 			throw new UncheckedIOException("Could not run " + this.binary, ex);
 		}
 		this.process = started;
-		RespClient client = new RespClient(HOST, this.port, Duration.ofSeconds(1));
+		RespClient client = client(Duration.ofSeconds(1));
 		long deadline = System.nanoTime() + this.startupTimeout.toNanos();
 		// A plain polling loop rather than Awaitility: this class is shared with other modules
 		// as a test-jar and should not impose its test dependencies on them.
@@ -231,8 +272,20 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private List<String> commandLine() {
-		List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", String.valueOf(this.port),
-				"--bind", HOST, "--protected-mode", "no", "--save", "", "--daemonize", "no", "--dir",
+		List<String> command = new ArrayList<>(List.of(this.binary.toString()));
+		if (this.sentinelConfig != null) {
+			command.addAll(List.of(sentinelConfigFile().toString(), "--sentinel"));
+		}
+		if (this.tls) {
+			TlsCertificates tlsFiles = tlsCertificates();
+			command.addAll(List.of("--port", "0", "--tls-port", String.valueOf(this.port), "--tls-cert-file",
+					tlsFiles.serverCertificate().toString(), "--tls-key-file", tlsFiles.serverKey().toString(),
+					"--tls-ca-cert-file", tlsFiles.caCertificate().toString(), "--tls-auth-clients", "no"));
+		}
+		else {
+			command.addAll(List.of("--port", String.valueOf(this.port)));
+		}
+		command.addAll(List.of("--bind", HOST, "--protected-mode", "no", "--save", "", "--daemonize", "no", "--dir",
 				this.dataDirectory.toString(), "--logfile", logFile().toString()));
 		if (this.appendFsync != null) {
 			command.addAll(List.of("--appendonly", "yes", "--appendfsync", this.appendFsync.redisValue()));
@@ -355,10 +408,70 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * @return {@code redis://127.0.0.1:PORT}
+	 * @return {@code redis://127.0.0.1:PORT}, {@code rediss://127.0.0.1:PORT} with TLS
 	 */
 	public String uri() {
-		return "redis://" + HOST + ":" + this.port;
+		return (this.tls ? "rediss://" : "redis://") + HOST + ":" + this.port;
+	}
+
+	/**
+	 * @return whether the server listens only for TLS ({@link Builder#tls()})
+	 */
+	public boolean isTls() {
+		return this.tls;
+	}
+
+	/**
+	 * @return whether this is a Redis Sentinel ({@link Builder#sentinel(String)})
+	 */
+	public boolean isSentinel() {
+		return this.sentinelConfig != null;
+	}
+
+	/**
+	 * @return the CA and server certificate of a TLS server, made on first use
+	 * @throws IllegalStateException when the server is not a TLS server
+	 */
+	public TlsCertificates tlsCertificates() {
+		if (!this.tls) {
+			throw new IllegalStateException(this + " does not use TLS");
+		}
+		TlsCertificates current = this.certificates;
+		if (current == null) {
+			synchronized (this) {
+				current = this.certificates;
+				if (current == null) {
+					current = TlsCertificates.in(this.dataDirectory.resolve(TLS_DIRECTORY));
+					this.certificates = current;
+				}
+			}
+		}
+		return current;
+	}
+
+	/**
+	 * The properties that make Spring Boot's Lettuce connection speak TLS to this server,
+	 * trusting its CA: an SSL bundle {@value #SSL_BUNDLE} whose trust store is the CA's PEM
+	 * certificate, named by {@code spring.data.redis.ssl.bundle} (which turns SSL on).
+	 * @return the properties, empty when the server does not use TLS
+	 */
+	public Map<String, Object> springSslProperties() {
+		if (!this.tls) {
+			return Map.of();
+		}
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("spring.data.redis.ssl.bundle", SSL_BUNDLE);
+		properties.put("spring.ssl.bundle.pem." + SSL_BUNDLE + ".truststore.certificate",
+				tlsCertificates().caCertificate().toUri().toString());
+		return properties;
+	}
+
+	/**
+	 * @return whether this server's binary was built with TLS support (Debian's and
+	 * Homebrew's are; a build without {@code BUILD_TLS=yes} is not)
+	 */
+	public boolean supportsTls() {
+		return TLS_SUPPORT.computeIfAbsent(this.binary, RedisServerProcess::probeTlsSupport);
 	}
 
 	/**
@@ -402,7 +515,16 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return a client that sends commands to this server, each on a new connection
 	 */
 	public RespClient client() {
-		return new RespClient(HOST, this.port);
+		return client(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * @param readTimeout how long to wait for each reply
+	 * @return a client that sends commands to this server, each on a new connection (over
+	 * TLS, trusting the server's CA, when the server uses TLS)
+	 */
+	public RespClient client(Duration readTimeout) {
+		return new RespClient(HOST, this.port, readTimeout, this.tls ? tlsCertificates().socketFactory() : null);
 	}
 
 	/**
@@ -553,12 +675,18 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	// ------------------------------------------------------------------ files and ports
 
+	private Path sentinelConfigFile() {
+		return this.dataDirectory.resolve(SENTINEL_CONFIG_FILE);
+	}
+
+	/** Everything but the TLS certificates, which clients trust across restarts. */
 	private static void deleteContents(Path directory) {
 		if (!Files.isDirectory(directory)) {
 			return;
 		}
 		try (Stream<Path> children = Files.list(directory)) {
-			children.forEach(RedisServerProcess::deleteRecursively);
+			children.filter(child -> !child.getFileName().toString().equals(TLS_DIRECTORY))
+				.forEach(RedisServerProcess::deleteRecursively);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -721,6 +849,35 @@ public final class RedisServerProcess implements AutoCloseable {
 		return "unknown";
 	}
 
+	// A binary built with TLS knows the tls-port directive and, listening nowhere, exits with
+	// "Configured to not listen anywhere"; one built without refuses the directive.
+	private static Boolean probeTlsSupport(Path binary) {
+		try {
+			Process probe = new ProcessBuilder(binary.toString(), "--port", "0", "--tls-port", "0", "--save", "",
+					"--daemonize", "no").redirectErrorStream(true).start();
+			String output;
+			try (InputStream in = probe.getInputStream()) {
+				output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			if (!probe.waitFor(10, TimeUnit.SECONDS)) {
+				killProcess(probe);
+			}
+			boolean supported = output.contains("not listen anywhere");
+			if (!supported) {
+				logger.info("{} has no TLS support: {}", binary, output.trim());
+			}
+			return supported;
+		}
+		catch (IOException ex) {
+			logger.warn("Could not run {} to check its TLS support", binary, ex);
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
 	/** The AOF {@code appendfsync} policy of a server with AOF persistence. */
 	public enum Fsync {
 
@@ -758,7 +915,37 @@ public final class RedisServerProcess implements AutoCloseable {
 
 		private final Map<String, String> settings = new LinkedHashMap<>();
 
+		private boolean tls;
+
+		private String sentinelConfig;
+
 		private Builder() {
+		}
+
+		/**
+		 * Listen only for TLS: {@code --port 0 --tls-port PORT}, with a server certificate
+		 * for {@code 127.0.0.1} and {@code localhost} signed by a private CA made in the data
+		 * directory ({@link RedisServerProcess#tlsCertificates()}); clients are not asked for
+		 * certificates ({@code tls-auth-clients no}). Needs a binary built with TLS
+		 * ({@link RedisServerProcess#supportsTls()}).
+		 * @return this builder
+		 */
+		public Builder tls() {
+			this.tls = true;
+			return this;
+		}
+
+		/**
+		 * Run a Redis Sentinel rather than a data server: {@code redis-server sentinel.conf
+		 * --sentinel}, the file (in the data directory) written with {@code config} when it
+		 * does not exist. Sentinel rewrites it with what it learns.
+		 * @param config the file's initial contents, typically {@code sentinel monitor ...}
+		 * and its timeouts
+		 * @return this builder
+		 */
+		public Builder sentinel(String config) {
+			this.sentinelConfig = Objects.requireNonNull(config, "config");
+			return this;
 		}
 
 		/**

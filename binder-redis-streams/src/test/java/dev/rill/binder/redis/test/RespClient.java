@@ -11,6 +11,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A minimal RESP2 client for test fixtures: sends one command over a fresh socket and
@@ -21,6 +26,10 @@ import java.time.Duration;
  * through the client library under test, whose connection pooling and reconnect logic is
  * exactly what such tests want to observe from the outside. A fresh connection per command
  * also means a killed server never leaves a broken connection behind in the fixture.
+ * <p>
+ * With an {@link SSLSocketFactory} it speaks TLS (to a server's {@code tls-port}); with
+ * {@link #pipeline(String[]...)} several commands share one connection, for commands whose
+ * meaning depends on the connection, such as {@code WAIT} after a write.
  */
 public final class RespClient {
 
@@ -33,6 +42,8 @@ public final class RespClient {
 	private final int port;
 
 	private final Duration readTimeout;
+
+	private final SSLSocketFactory tls;
 
 	/**
 	 * A client that waits up to 10 seconds for each reply.
@@ -49,9 +60,21 @@ public final class RespClient {
 	 * @param readTimeout how long to wait for a reply (raise it for e.g. {@code DEBUG SLEEP 15})
 	 */
 	public RespClient(String host, int port, Duration readTimeout) {
+		this(host, port, readTimeout, null);
+	}
+
+	/**
+	 * @param host the server's host
+	 * @param port the server's port
+	 * @param readTimeout how long to wait for a reply
+	 * @param tls the factory of TLS sockets (trusting the server's certificate), or
+	 * {@code null} for plain TCP
+	 */
+	public RespClient(String host, int port, Duration readTimeout, SSLSocketFactory tls) {
 		this.host = host;
 		this.port = port;
 		this.readTimeout = readTimeout;
+		this.tls = tls;
 	}
 
 	/**
@@ -68,17 +91,53 @@ public final class RespClient {
 		if (args.length == 0) {
 			throw new IllegalArgumentException("A command is needed");
 		}
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(this.host, this.port), (int) CONNECT_TIMEOUT.toMillis());
-			socket.setSoTimeout((int) this.readTimeout.toMillis());
+		return pipeline(args).get(0);
+	}
+
+	/**
+	 * Send commands on one new connection, one after the other, and read their replies.
+	 * @param commands each command with its arguments
+	 * @return the replies in order, as {@link #command(String...)} renders them
+	 * @throws UncheckedIOException when the server cannot be reached or a reply times out
+	 */
+	public List<String> pipeline(String[]... commands) {
+		for (String[] args : commands) {
+			if (args.length == 0) {
+				throw new IllegalArgumentException("A command is needed");
+			}
+		}
+		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
-			out.write(encode(args));
-			out.flush();
-			return readReply(new BufferedInputStream(socket.getInputStream()));
+			BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+			List<String> replies = new ArrayList<>();
+			for (String[] args : commands) {
+				out.write(encode(args));
+				out.flush();
+				replies.add(readReply(in));
+			}
+			return replies;
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(
-					"Redis on " + this.host + ":" + this.port + " did not answer " + args[0] + ": " + ex, ex);
+			throw new UncheckedIOException("Redis on " + this.host + ":" + this.port + " did not answer "
+					+ commands[0][0] + ": " + ex, ex);
+		}
+	}
+
+	private Socket connect() throws IOException {
+		Socket socket = new Socket();
+		try {
+			socket.connect(new InetSocketAddress(this.host, this.port), (int) CONNECT_TIMEOUT.toMillis());
+			socket.setSoTimeout((int) this.readTimeout.toMillis());
+			if (this.tls == null) {
+				return socket;
+			}
+			SSLSocket secure = (SSLSocket) this.tls.createSocket(socket, this.host, this.port, true);
+			secure.startHandshake();
+			return secure;
+		}
+		catch (IOException | RuntimeException ex) {
+			socket.close();
+			throw ex;
 		}
 	}
 

@@ -1,0 +1,305 @@
+package dev.rill.binder.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+
+import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint;
+import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.ReplayDescriptor;
+import dev.rill.binder.redis.test.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration.BindersHealthContributor;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.messaging.Message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The binder as a Redis ACL user with the least privileges it needs: {@link #RULE} (the
+ * rule of the README's "TLS and ACL" section) for producers, consumer groups, dead
+ * letters, the claimer's scripts, health, gauges and startup checks, and
+ * {@link #ENDPOINT_RULE} on top for the {@code redisstreams} actuator endpoint.
+ * <p>
+ * Oracle: besides each flow doing its work, Redis' {@code ACL LOG} stays empty, so no
+ * command of the binder was denied, not even one whose failure it would swallow (a
+ * startup check, a gauge refresh). The rule was narrowed by removing each permission in
+ * turn: without any one of them this test's flows leave a denial in the log.
+ * <p>
+ * The fixture's own commands run as the {@code default} user; only the application logs
+ * in as {@value #USER}.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class AclTests {
+
+	static final String USER = "rill";
+
+	/** The binder's least privileges, for key prefix {@code rill:}. */
+	static final List<String> RULE = List.of("on", ">s3cret", "~rill:*", "resetchannels", "-@all", "+ping", "+info",
+			"+type", "+exists", "+eval", "+xadd", "+xreadgroup", "+xack", "+xpending", "+xclaim", "+xautoclaim",
+			"+xgroup|create", "+xgroup|destroy", "+xgroup|delconsumer", "+xinfo|groups", "+xinfo|consumers",
+			"+xrange");
+
+	/** What the {@code redisstreams} endpoint needs besides {@link #RULE}. */
+	static final List<String> ENDPOINT_RULE = List.of("+scan", "+xinfo|stream", "+xrevrange", "+xdel",
+			"+xgroup|setid");
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.create();
+
+	static final List<Message<String>> received = new CopyOnWriteArrayList<>();
+
+	static final List<Message<String>> watched = new CopyOnWriteArrayList<>();
+
+	private final List<ConfigurableApplicationContext> applications = new ArrayList<>();
+
+	@BeforeEach
+	void reset() {
+		redis.flushAll();
+		redis.server().command("ACL", "DELUSER", USER);
+		redis.server().command("ACL", "LOG", "RESET");
+		received.clear();
+		watched.clear();
+	}
+
+	@AfterEach
+	void close() {
+		this.applications.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@Test
+	void producersConsumerGroupsDeadLettersClaimsHealthGaugesAndTheEndpointWorkWithTheLeastPrivileges(
+			CapturedOutput output) {
+		setUser(RULE);
+		// Entries a consumer that died left pending: the claimer takes them over, and
+		// removes the dead consumer once it expired.
+		redis.server().command("XGROUP", "CREATE", "rill:orders", "workers", "0", "MKSTREAM");
+		redis.server().command("XADD", "rill:orders", "*", "payload", "orphan", "contentType", "text/plain");
+		redis.server().command("XREADGROUP", "GROUP", "workers", "dead", "STREAMS", "rill:orders", ">");
+
+		ConfigurableApplicationContext application = start("s3cret");
+		StreamBridge bridge = application.getBean(StreamBridge.class);
+		for (String payload : List.of("one", "poison", "slow", "two")) {
+			assertThat(bridge.send("out", payload)).isTrue();
+		}
+
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+			assertThat(received).extracting(Message::getPayload).contains("orphan", "one", "slow", "two");
+			assertThat(redis.server().command("XLEN", "rill:orders.workers.dlq")).as("dead letters").isEqualTo("1");
+			assertThat(consumerNames()).doesNotContain("dead");
+			assertThat(watched).as("the anonymous group's messages").hasSize(4);
+		});
+		// Redis 7.0 does not know a group's lag after a deletion among its undelivered
+		// entries: then the gauge counts them with a script (XRANGE), as on Redis 6.2.
+		redis.server().command("XADD", "rill:audit", "*", "payload", "kept");
+		String deleted = redis.server().command("XADD", "rill:audit", "*", "payload", "deleted");
+		redis.server().command("XADD", "rill:audit", "*", "payload", "kept too");
+		redis.server().command("XDEL", "rill:audit", deleted);
+		String groups = redis.server().command("XINFO", "GROUPS", "rill:audit");
+		assertThat(groups.endsWith("lag\nnull") || !groups.contains("lag")).as("lag unknown to Redis: %s", groups)
+			.isTrue();
+		MeterRegistry meters = application.getBean(MeterRegistry.class);
+		await().until(() -> gauge(meters, "lag", "workers") == 0 && gauge(meters, "pending", "workers") == 0
+				&& gauge(meters, "lag", "auditors") == 2);
+		Health health = binderHealth(application);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(output).as("the startup checks (INFO, TYPE) ran").doesNotContain("Could not check");
+		assertThat(aclLog()).as("denied commands").isEmpty();
+
+		setUser(ENDPOINT_RULE);
+		RedisStreamsEndpoint endpoint = application.getBean(RedisStreamsEndpoint.class);
+		assertThat(endpoint.streams().streams()).extracting(RedisStreamsEndpoint.StreamDescriptor::key)
+			.containsExactly("rill:audit", "rill:orders", "rill:orders.workers.dlq");
+		assertThat(endpoint.stream("rill:orders", null, 10).entries()).hasSize(5);
+		ReplayDescriptor replay = endpoint.replay("rill:orders.workers.dlq", "replay", null);
+		assertThat(replay.replayed()).isEqualTo(1);
+		// The replayed poison fails again and is dead-lettered again: discard it.
+		await().until(() -> redis.server().command("XLEN", "rill:orders.workers.dlq").equals("1"));
+		String deadLetter = redis.server().command("XRANGE", "rill:orders.workers.dlq", "-", "+").split("\n")[0];
+		assertThat(endpoint.discard("rill:orders.workers.dlq", deadLetter).deleted()).isEqualTo(1);
+		String lastId = redis.server().command("XREVRANGE", "rill:orders", "+", "-", "COUNT", "1").split("\n")[0];
+		assertThat(endpoint.moveGroup("rill:orders", "groups", "workers", "latest").lastDeliveredId())
+			.isEqualTo(lastId);
+		assertThat(aclLog()).as("denied commands").isEmpty();
+
+		application.close();
+		assertThat(redis.server().command("XINFO", "GROUPS", "rill:orders")).as("the anonymous group was removed")
+			.doesNotContain("anonymous.");
+		assertThat(aclLog()).as("denied commands").isEmpty();
+	}
+
+	/**
+	 * Observed: the application starts; every binding fails to bind and is retried every
+	 * 30 s ({@code binding-retry-interval}) with an ERROR whose root cause is Redis'
+	 * {@code WRONGPASS}; the binder's health is DOWN naming it. The startup checks log at
+	 * INFO that they could not run ("Unable to connect to Redis", without the reason).
+	 * Nothing stops the start, though wrong credentials never heal by themselves.
+	 */
+	@Test
+	void wrongCredentialsLetTheApplicationStartWithEveryBindingFailingOnWrongpassAndHealthDown(
+			CapturedOutput output) {
+		setUser(RULE);
+
+		ConfigurableApplicationContext application = start("wrong");
+
+		Health health = binderHealth(application);
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails().get("redis")).asString()
+			.isEqualTo("unreachable: WRONGPASS invalid username-password pair or user is disabled.");
+		assertThat(output)
+			.contains("Could not check the Redis server's version now (Unable to connect to Redis)")
+			.contains("Failed to create producer binding; retrying in 30 seconds")
+			.contains("Failed to create consumer binding; retrying in 30 seconds")
+			.contains("Caused by: io.lettuce.core.RedisCommandExecutionException: WRONGPASS invalid "
+					+ "username-password pair or user is disabled.");
+		assertThat(aclLog()).as("Redis' own record").contains("auth").contains(USER);
+	}
+
+	/**
+	 * Observed: a permission missing from the rule (here {@code +xreadgroup}) is named by
+	 * every consumer's WARN ({@code NOPERM ... 'xreadgroup' command}) and in
+	 * {@code ACL LOG}; the consumers retry with back-off. The binder's health stays UP:
+	 * a consumer that never completed a read is not "stalled", and its
+	 * {@code lastFailure} detail reads "Error in execution" (the wrapper's message, not
+	 * Redis' reply).
+	 */
+	@Test
+	void aMissingPermissionIsNamedByTheConsumersWarningsWhileHealthStaysUp(CapturedOutput output) {
+		List<String> withoutRead = new ArrayList<>(RULE);
+		withoutRead.remove("+xreadgroup");
+		setUser(withoutRead);
+
+		ConfigurableApplicationContext application = start("s3cret");
+
+		await().until(() -> output.toString().contains("failed to read: NOPERM this user has no permissions to "
+				+ "run the 'xreadgroup' command; retrying in"));
+		assertThat(aclLog()).contains("xreadgroup");
+		Health health = binderHealth(application);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails().toString()).contains("lastFailure=Error in execution")
+			.contains("lastSuccessfulRead=null");
+	}
+
+	private static void setUser(List<String> rule) {
+		List<String> command = new ArrayList<>(List.of("ACL", "SETUSER", USER));
+		command.addAll(rule);
+		assertThat(redis.server().command(command.toArray(String[]::new))).isEqualTo("OK");
+	}
+
+	private static String aclLog() {
+		return redis.server().command("ACL", "LOG");
+	}
+
+	private ConfigurableApplicationContext start(String password) {
+		Map<String, Object> properties = new LinkedHashMap<>(redis.springProperties());
+		properties.put("spring.data.redis.username", USER);
+		properties.put("spring.data.redis.password", password);
+		ConfigurableApplicationContext application = TestApplications.start(AclApplication.class, properties,
+				"spring.cloud.function.definition=sink;watch;idle",
+				"spring.cloud.stream.redis.binder.key-prefix=rill:",
+				"spring.cloud.stream.redis.binder.metrics-refresh-interval=200ms",
+				"spring.cloud.stream.bindings.sink-in-0.destination=orders",
+				"spring.cloud.stream.bindings.sink-in-0.group=workers",
+				"spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=1",
+				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.enable-dlq=true",
+				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.claim-idle-time=300ms",
+				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.claim-interval=200ms",
+				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.consumer-expiry=1s",
+				// An anonymous group: created when it binds, destroyed when it stops.
+				"spring.cloud.stream.bindings.watch-in-0.destination=orders",
+				// A group nobody reads: its lag gauge.
+				"spring.cloud.stream.bindings.idle-in-0.destination=audit",
+				"spring.cloud.stream.bindings.idle-in-0.group=auditors",
+				"spring.cloud.stream.bindings.idle-in-0.consumer.auto-startup=false",
+				"spring.cloud.stream.output-bindings=out", "spring.cloud.stream.bindings.out.destination=orders",
+				"spring.cloud.stream.redis.bindings.out.producer.sync=true",
+				"management.endpoints.web.exposure.include=redisstreams");
+		this.applications.add(application);
+		return application;
+	}
+
+	private static List<String> consumerNames() {
+		String[] fields = redis.server().command("XINFO", "CONSUMERS", "rill:orders", "workers").split("\n");
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i + 1 < fields.length; i++) {
+			if (fields[i].equals("name")) {
+				names.add(fields[i + 1]);
+			}
+		}
+		return names;
+	}
+
+	private static double gauge(MeterRegistry meters, String name, String group) {
+		var gauge = Search.in(meters).name("redis.streams.consumer." + name).tag("group", group).gauge();
+		return (gauge != null) ? gauge.value() : -1;
+	}
+
+	static Health binderHealth(ConfigurableApplicationContext application) {
+		BindersHealthContributor binders = application.getBean(BindersHealthContributor.class);
+		return ((HealthIndicator) binders.getContributor("redis")).health();
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class AclApplication {
+
+		@Bean
+		Consumer<Message<String>> sink() {
+			return message -> {
+				received.add(message);
+				if (message.getPayload().equals("poison")) {
+					throw new IllegalStateException("cannot handle poison");
+				}
+				if (message.getPayload().equals("slow")) {
+					// Longer than claim-idle-time: the claimer refreshes the entry's idle
+					// time (XPENDING and XCLAIM in a script) so that nobody claims it.
+					sleep(Duration.ofMillis(500));
+				}
+			};
+		}
+
+		@Bean
+		Consumer<Message<String>> watch() {
+			return watched::add;
+		}
+
+		@Bean
+		Consumer<Message<String>> idle() {
+			return message -> {
+			};
+		}
+
+	}
+
+}
