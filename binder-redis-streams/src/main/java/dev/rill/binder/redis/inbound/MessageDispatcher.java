@@ -12,6 +12,8 @@ import dev.rill.binder.redis.codec.MalformedStreamEntryException;
 import io.micrometer.observation.Observation;
 
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.integration.support.ErrorMessageUtils;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
@@ -152,7 +154,30 @@ final class MessageDispatcher {
 			throw new IllegalStateException("Not recovering: the consumer is shutting down",
 					context.getLastThrowable());
 		}
+		if (isInfrastructureOutage(context.getLastThrowable())) {
+			throw new IllegalStateException("Not recovering: the handler's data store is unavailable",
+					context.getLastThrowable());
+		}
 		return this.recoveryCallback.recover(context);
+	}
+
+	/**
+	 * A handler that failed because a data store (typically the very Redis that is
+	 * restarting) could not be reached or timed out has not met a poison message: its entry
+	 * must wait for the store, not go to the dead-letter stream or be dropped. It stays
+	 * pending, and the claimer has it read again on a later turn ({@code max-deliveries}
+	 * still bounds how often).
+	 */
+	static boolean isInfrastructureOutage(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof DataAccessResourceFailureException || cause instanceof TransientDataAccessException) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
 	}
 
 	private boolean isShuttingDown() {
@@ -165,6 +190,11 @@ final class MessageDispatcher {
 		if (isShuttingDown()) {
 			// See recoverUnlessShuttingDown: keep the entry for redelivery.
 			logger.warn("Handler for " + entries + " was aborted by shutdown (" + cause + "); leaving it pending");
+			return false;
+		}
+		if (isInfrastructureOutage(ex)) {
+			logger.warn("Handler for " + entries + " failed because a data store is unavailable (" + cause
+					+ "); leaving the entry pending, it is read again later");
 			return false;
 		}
 		if (this.deadLetterEnabled) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.test.RedisServerExtension;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.messaging.Message;
 
 import static dev.rill.binder.redis.inbound.ConsumerFixture.BINDING;
@@ -150,6 +152,28 @@ class ConsumerAcknowledgementTests {
 
 		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> received.size() == 1);
 		assertThat(this.fixture.command("XPENDING", STREAM, GROUP, "-", "+", "10")).contains(blocked, held);
+	}
+
+	@Test
+	void aHandlerWhoseDataStoreIsDownIsNotDeadLetteredAndRunsAgainOnceTheStoreIsBack() {
+		AtomicBoolean storeDown = new AtomicBoolean(true);
+		ConsumerFixture.behaviour = message -> {
+			if (storeDown.get()) {
+				throw new QueryTimeoutException("Redis command timed out (simulated)");
+			}
+		};
+		String id = this.fixture.xadd("needs the store");
+		this.fixture.start(GROUP, REDIS_BINDING + "enable-dlq=true", BINDING + "max-attempts=2",
+				BINDING + "back-off-initial-interval=10", REDIS_BINDING + "claim-interval=200ms");
+		await().until(() -> received.size() >= 2);
+
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+			.until(() -> this.fixture.command("XLEN", STREAM + "." + GROUP + ".dlq").equals("0")
+					&& this.fixture.command("XPENDING", STREAM, GROUP, "-", "+", "10").contains(id));
+
+		storeDown.set(false);
+		await().until(() -> this.fixture.pending() == 0);
+		assertThat(this.fixture.command("XLEN", STREAM + "." + GROUP + ".dlq")).isEqualTo("0");
 	}
 
 	@Test
