@@ -112,8 +112,25 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 				logger.warn("{} is down after {}: starting it again", service.name(), context.getDisplayName());
 				service.start();
 			}
+			else if (!healthyWithin(service, Duration.ofSeconds(30))) {
+				logger.warn("{} is not healthy after {} ({}): killing and starting it again", service.name(),
+						context.getDisplayName(), service.health());
+				service.kill();
+				service.start();
+			}
 		}
 		faults.platform.awaitHealthy();
+	}
+
+	private static boolean healthyWithin(ServiceProcess service, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!service.isHealthy()) {
+			if (System.nanoTime() > deadline) {
+				return false;
+			}
+			FaultOracle.sleep(Duration.ofMillis(500));
+		}
+		return true;
 	}
 
 	Platform platform() {

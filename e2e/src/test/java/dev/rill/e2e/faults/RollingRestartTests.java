@@ -1,0 +1,63 @@
+package dev.rill.e2e.faults;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.rill.e2e.platform.Service;
+import dev.rill.e2e.platform.ServiceProcess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A rolling restart, as a deployment does it: each service in turn is stopped with
+ * {@code SIGTERM} (Spring's graceful shutdown: the web server finishes its requests, the
+ * consumer bindings finish and acknowledge what they hold) and started again, one after
+ * another, while orders keep coming (60 a second). Right after each exit its groups hold
+ * nothing pending (in-flight messages were acknowledged, not left to be claimed); in the end
+ * nothing is lost or dead-lettered.
+ */
+@ExtendWith(FaultPlatform.class)
+class RollingRestartTests {
+
+	/** The groups each service reads. */
+	private static final Map<Service, List<String>> GROUPS = Map.of(Service.INVENTORY, List.of("orders/inventory"),
+			Service.NOTIFICATION, List.of("order-status/notification"), Service.ORDER,
+			List.of("stock/order", "orders/order-view"));
+
+	@Test
+	void everyServiceRestartedWithSigtermUnderLoad(FaultPlatform faults) {
+		FaultOracle oracle = FaultOracle.begin(faults, "SIGTERM rolling restart");
+		String run = "rolling-" + ThreadLocalRandom.current().nextInt(1000, 10000);
+		Map<String, Long> pendingAfterExit = new LinkedHashMap<>();
+		StringBuilder timeline = new StringBuilder();
+		try (OrderLoad load = new OrderLoad(run, faults.client(), 4, 60, 6000).start()) {
+			load.awaitAccepted(200, Duration.ofSeconds(60));
+			for (Service service : List.of(Service.INVENTORY, Service.NOTIFICATION, Service.ORDER)) {
+				ServiceProcess process = faults.platform().service(service);
+				long stopping = System.nanoTime();
+				process.stop();
+				double stop = (System.nanoTime() - stopping) / 1e9;
+				for (String group : GROUPS.get(service)) {
+					String[] parts = group.split("/");
+					pendingAfterExit.put(group, ProcessKillTests.groupPending(faults.redis(), parts[0], parts[1]));
+				}
+				long starting = System.nanoTime();
+				process.start().awaitHealthy(FaultPlatform.STARTUP);
+				timeline.append(String.format("%s stop %.1f s start %.1f s; ", service.artifact(), stop,
+						(System.nanoTime() - starting) / 1e9));
+				load.awaitAccepted((int) load.acceptedCount() + 60, Duration.ofSeconds(60));
+			}
+			load.stop();
+			oracle.verify(load, timeline + "pending right after each exit " + pendingAfterExit);
+		}
+		assertThat(pendingAfterExit).as("entries left pending by a service stopped with SIGTERM")
+			.allSatisfy((group, pending) -> assertThat(pending).as(group).isZero());
+	}
+
+}
