@@ -122,6 +122,25 @@ final class Redis {
 		return ((List<?>) call("XINFO", "GROUPS", stream)).stream().map(group -> pairs((List<?>) group)).toList();
 	}
 
+	/**
+	 * @param marker text the record's {@code items} must contain (e.g. a run's sku prefix)
+	 * @return the order ids of order-app's read-model records ({@code order:orders:<id>}) still
+	 * PLACED whose items contain the marker (one script, so thousands of records cost one call)
+	 */
+	List<String> placedRecords(String marker) {
+		String script = "local found = {} "
+				+ "for _, key in ipairs(redis.call('KEYS', 'order:orders:*')) do "
+				+ "  if redis.call('TYPE', key).ok == 'hash' and redis.call('HGET', key, 'status') == 'PLACED' then "
+				+ "    local items = redis.call('HGET', key, 'items') "
+				+ "    if items and string.find(items, ARGV[1], 1, true) then table.insert(found, key) end "
+				+ "  end "
+				+ "end "
+				+ "return found";
+		return ((List<?>) call("EVAL", script, "0", marker)).stream()
+			.map(key -> ((String) key).substring("order:orders:".length()))
+			.toList();
+	}
+
 	/** Keys matching a pattern, by {@code SCAN}. */
 	List<String> keys(String pattern) {
 		List<String> keys = new ArrayList<>();
