@@ -147,11 +147,8 @@ final class FaultOracle {
 	/** Every group's pending count, e.g. {@code orders/inventory=0}. */
 	Map<String, Long> pending() {
 		Map<String, Long> pending = new LinkedHashMap<>();
-		GROUPS.forEach((stream, groups) -> this.faults.redis()
-			.groups(stream)
-			.stream()
-			.filter(group -> groups.contains(group.get("name")))
-			.forEach(group -> pending.put(stream + "/" + group.get("name"), (Long) group.get("pending"))));
+		GROUPS.forEach((stream, groups) -> groups
+			.forEach(group -> pending.put(stream + "/" + group, this.faults.redis().pending(stream, group))));
 		return pending;
 	}
 

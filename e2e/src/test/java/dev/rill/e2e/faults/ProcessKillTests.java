@@ -68,16 +68,16 @@ class ProcessKillTests {
 	 * process holds some, {@code SIGKILL} it, else let it go on ({@code SIGCONT}) and try again.
 	 * @return how many entries the killed consumer held
 	 */
-	static long killWhilePending(FaultPlatform faults, ServiceProcess process, String stream, String group) {
+	private static long killWhilePending(FaultPlatform faults, ServiceProcess process, String stream, String group) {
 		Redis redis = faults.redis();
 		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 		while (System.nanoTime() < deadline) {
-			if (groupPending(redis, stream, group) == 0) {
+			if (redis.pending(stream, group) == 0) {
 				FaultOracle.sleep(Duration.ofMillis(2));
 				continue;
 			}
 			process.signal("STOP");
-			long held = groupPending(redis, stream, group);
+			long held = redis.pending(stream, group);
 			if (held > 0) {
 				process.kill();
 				return held;
@@ -85,14 +85,6 @@ class ProcessKillTests {
 			process.signal("CONT");
 		}
 		throw new AssertionError("The group " + group + " of " + stream + " never had pending entries");
-	}
-
-	static long groupPending(Redis redis, String stream, String group) {
-		return redis.groups(stream)
-			.stream()
-			.filter(g -> group.equals(g.get("name")))
-			.mapToLong(g -> (Long) g.get("pending"))
-			.sum();
 	}
 
 }

@@ -141,6 +141,14 @@ final class Redis {
 			.toList();
 	}
 
+	/** The pending count of a group, 0 when it (or its stream) does not exist. */
+	long pending(String stream, String group) {
+		return groups(stream).stream()
+			.filter(g -> group.equals(g.get("name")))
+			.mapToLong(g -> (Long) g.get("pending"))
+			.sum();
+	}
+
 	/** Keys matching a pattern, by {@code SCAN}. */
 	List<String> keys(String pattern) {
 		List<String> keys = new ArrayList<>();

@@ -48,7 +48,7 @@ class RollingRestartTests {
 				double stop = (System.nanoTime() - stopping) / 1e9;
 				for (String group : GROUPS.get(service)) {
 					String[] parts = group.split("/");
-					pendingAfterExit.put(group, ProcessKillTests.groupPending(faults.redis(), parts[0], parts[1]));
+					pendingAfterExit.put(group, faults.redis().pending(parts[0], parts[1]));
 				}
 				long starting = System.nanoTime();
 				process.start().awaitHealthy(FaultPlatform.STARTUP);
