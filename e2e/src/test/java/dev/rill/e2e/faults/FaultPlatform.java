@@ -1,0 +1,171 @@
+package dev.rill.e2e.faults;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rill.binder.redis.test.RedisServerProcess;
+import dev.rill.binder.redis.test.RedisServerProcess.Fsync;
+import dev.rill.e2e.platform.Platform;
+import dev.rill.e2e.platform.RillClient;
+import dev.rill.e2e.platform.ServiceProcess;
+
+/**
+ * The platform every fault test works on, started once for all of them (three service JVMs
+ * starting take ~20 s on two cores): a private redis-server with AOF {@code appendfsync always}
+ * (so it can be killed and come back with every acknowledged write) and the three services.
+ * <p>
+ * Settings that differ from the deployed defaults, and why:
+ * <ul>
+ * <li>{@code claim-idle-time 10s}, {@code claim-interval 2s} (defaults 1 min, 10 s): a service
+ * restarted after {@code kill -9} is a new consumer, and the dead one's pending entries are
+ * taken over after {@code claim-idle-time}; with the default the same happens a minute later.</li>
+ * <li>health details shown, for the failure messages.</li>
+ * </ul>
+ * A JUnit extension: a test method gets it as a parameter. After each test every service that is
+ * not running is started again (and Redis too), so one failed fault test does not take the
+ * following ones down with it.
+ */
+final class FaultPlatform implements ParameterResolver, AfterEachCallback {
+
+	static final Path ROOT = Path.of(System.getProperty("rill.root", "..")).toAbsolutePath().normalize();
+
+	static final Duration STARTUP = Duration.ofMinutes(2);
+
+	private static final Logger logger = LoggerFactory.getLogger(FaultPlatform.class);
+
+	private static final Namespace NAMESPACE = Namespace.create(FaultPlatform.class);
+
+	private final RedisServerProcess redisServer;
+
+	private final Platform platform;
+
+	private final Redis redis;
+
+	/** Used by JUnit to create the extension; the shared state is {@link #shared}. */
+	FaultPlatform() {
+		this.redisServer = null;
+		this.platform = null;
+		this.redis = null;
+	}
+
+	private FaultPlatform(RedisServerProcess redisServer, Platform platform) {
+		this.redisServer = redisServer;
+		this.platform = platform;
+		this.redis = new Redis(redisServer.host(), redisServer.port());
+	}
+
+	private static FaultPlatform start() {
+		RedisServerProcess redis = RedisServerProcess.builder().appendOnly(Fsync.ALWAYS).build().start();
+		Platform platform = Platform.builder(ROOT)
+			.redis(redis.host(), redis.port())
+			.property("spring.cloud.stream.redis.default.consumer.claim-idle-time", "10s")
+			.property("spring.cloud.stream.redis.default.consumer.claim-interval", "2s")
+			.property("management.endpoint.health.show-details", "always")
+			.logDirectory(Path.of(System.getProperty("rill.e2e.output", "target/e2e")).resolve("faults"))
+			.startupTimeout(STARTUP)
+			.build();
+		FaultPlatform faults = new FaultPlatform(redis, platform);
+		try {
+			platform.start();
+		}
+		catch (RuntimeException ex) {
+			faults.close();
+			throw ex;
+		}
+		return faults;
+	}
+
+	/** The one instance, started by the first test that needs it, closed when all tests ran. */
+	private static FaultPlatform shared(ExtensionContext context) {
+		return context.getRoot()
+			.getStore(NAMESPACE)
+			.getOrComputeIfAbsent("platform", key -> new Closer(start()), Closer.class).faults;
+	}
+
+	@Override
+	public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+		return parameter.getParameter().getType() == FaultPlatform.class;
+	}
+
+	@Override
+	public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+		return shared(context);
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		FaultPlatform faults = shared(context);
+		if (!faults.redisServer.isRunning()) {
+			logger.warn("Redis is down after {}: starting it again", context.getDisplayName());
+			faults.redisServer.start();
+		}
+		for (ServiceProcess service : faults.platform.services()) {
+			if (!service.isAlive()) {
+				logger.warn("{} is down after {}: starting it again", service.name(), context.getDisplayName());
+				service.start();
+			}
+			else if (!healthyWithin(service, Duration.ofSeconds(30))) {
+				logger.warn("{} is not healthy after {} ({}): killing and starting it again", service.name(),
+						context.getDisplayName(), service.health());
+				service.kill();
+				service.start();
+			}
+		}
+		faults.platform.awaitHealthy();
+	}
+
+	private static boolean healthyWithin(ServiceProcess service, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!service.isHealthy()) {
+			if (System.nanoTime() > deadline) {
+				return false;
+			}
+			FaultOracle.sleep(Duration.ofMillis(500));
+		}
+		return true;
+	}
+
+	Platform platform() {
+		return this.platform;
+	}
+
+	RillClient client() {
+		return this.platform.client();
+	}
+
+	RedisServerProcess redisServer() {
+		return this.redisServer;
+	}
+
+	/** Reads and writes the streams directly. */
+	Redis redis() {
+		return this.redis;
+	}
+
+	private void close() {
+		try {
+			this.platform.stop();
+		}
+		finally {
+			this.redisServer.close();
+		}
+	}
+
+	private record Closer(FaultPlatform faults) implements ExtensionContext.Store.CloseableResource {
+
+		@Override
+		public void close() {
+			this.faults.close();
+		}
+
+	}
+
+}
