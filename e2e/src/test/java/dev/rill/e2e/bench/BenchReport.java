@@ -186,6 +186,18 @@ final class BenchReport {
 					phase.orders() - phase.notified()));
 		}
 		md.append('\n');
+		for (SagaPhase phase : List.of(this.saga.throughput(), this.saga.paced())) {
+			StringBuilder cpu = new StringBuilder();
+			phase.cpuMillisPerOrder().forEach((process, millis) -> cpu.append(cpu.length() > 0 ? ", " : "")
+				.append(process).append(' ').append(format("%.2f", millis)));
+			StringBuilder backlog = new StringBuilder();
+			phase.backlog().forEach((group, entries) -> backlog.append(backlog.length() > 0 ? ", " : "")
+				.append('`').append(group).append("` ").append(format("%,d", entries)));
+			md.append("- ").append(phase.name()).append(": CPU ms/order ").append(cpu)
+				.append("; entries waiting per stream/group when the last POST was answered: ").append(backlog)
+				.append('\n');
+		}
+		md.append('\n');
 	}
 
 	/**

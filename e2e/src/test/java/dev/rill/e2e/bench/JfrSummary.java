@@ -52,6 +52,8 @@ public final class JfrSummary {
 		Map<String, Long> allocatedByClass = new HashMap<>();
 		Map<String, Long> allocatedBySite = new HashMap<>();
 		Map<String, Long> allocatedByThread = new HashMap<>();
+		Map<String, Long> byLayer = new HashMap<>();
+		Map<String, Long> allocatedByLayer = new HashMap<>();
 		long samples = 0;
 		long allocated = 0;
 		for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
@@ -65,6 +67,7 @@ public final class JfrSummary {
 				byThread.merge(threadName(event.getThread("sampledThread")), 1L, Long::sum);
 				List<RecordedFrame> frames = stack.getFrames();
 				self.merge(method(frames.get(0)), 1L, Long::sum);
+				byLayer.merge(threadName(event.getThread("sampledThread")) + " · " + layer(frames), 1L, Long::sum);
 				Set<String> seen = new HashSet<>();
 				for (RecordedFrame frame : frames) {
 					String method = method(frame);
@@ -85,6 +88,8 @@ public final class JfrSummary {
 				allocatedByThread.merge(threadName(event.getThread("eventThread")), weight, Long::sum);
 				if (stack != null && !stack.getFrames().isEmpty()) {
 					allocatedBySite.merge(allocationSite(stack.getFrames()), weight, Long::sum);
+					allocatedByLayer.merge(threadName(event.getThread("eventThread")) + " · " + layer(stack.getFrames()),
+							weight, Long::sum);
 				}
 			}
 		}
@@ -94,10 +99,14 @@ public final class JfrSummary {
 				(messages > 0) ? String.format(Locale.ROOT, " (%,.0f B per message)", (double) allocated / messages) : "",
 				from, to));
 		table(md, "CPU samples by thread", "thread", byThread, samples, messages, false);
+		table(md, "CPU samples by thread and layer (innermost frame outside the JDK)", "thread · layer", byLayer,
+				samples, 0, false);
 		table(md, "Top frames (self time)", "method", self, samples, 0, false);
 		table(md, "Methods on the stack (total time)", "method", total, samples, 0, false);
 		table(md, "Binder code: innermost dev.rill frame of each sample", "method", selfRill, samples, 0, false);
 		table(md, "Allocation by thread", "thread", allocatedByThread, allocated, messages, true);
+		table(md, "Allocation by thread and layer (innermost frame outside the JDK)", "thread · layer",
+				allocatedByLayer, allocated, messages, true);
 		table(md, "Allocation by class", "class", allocatedByClass, allocated, messages, true);
 		table(md, "Allocation by site (first frame outside java.*, jdk.*, sun.*)", "method", allocatedBySite,
 				allocated, messages, true);
@@ -125,6 +134,48 @@ public final class JfrSummary {
 			md.append(" |\n");
 		});
 		md.append('\n');
+	}
+
+	private static final Map<String, String> LAYERS = layers();
+
+	private static Map<String, String> layers() {
+		Map<String, String> layers = new LinkedHashMap<>();
+		layers.put("dev.rill.binder", "Rill binder");
+		layers.put("dev.rill.e2e", "benchmark harness");
+		layers.put("org.HdrHistogram", "benchmark harness");
+		layers.put("org.springframework.cloud.function", "Spring Cloud Function");
+		layers.put("org.springframework.cloud.stream", "Spring Cloud Stream");
+		layers.put("org.springframework.integration", "Spring Integration");
+		layers.put("org.springframework.messaging", "Spring Messaging");
+		layers.put("org.springframework.data.redis", "Spring Data Redis");
+		layers.put("org.springframework.kafka", "Spring Kafka");
+		layers.put("org.springframework.retry", "Spring Retry");
+		layers.put("org.springframework", "Spring Framework (core, util)");
+		layers.put("reactor.", "Reactor");
+		layers.put("io.lettuce", "Lettuce");
+		layers.put("io.netty", "Netty");
+		layers.put("org.apache.kafka", "Kafka client");
+		layers.put("com.fasterxml.jackson", "Jackson");
+		return layers;
+	}
+
+	/**
+	 * @return the library of the innermost frame outside the JDK, "JDK" when there is none
+	 */
+	private static String layer(List<RecordedFrame> frames) {
+		for (RecordedFrame frame : frames) {
+			String method = method(frame);
+			if (method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.")) {
+				continue;
+			}
+			for (Map.Entry<String, String> layer : LAYERS.entrySet()) {
+				if (method.startsWith(layer.getKey())) {
+					return layer.getValue();
+				}
+			}
+			return method.substring(0, Math.max(0, method.lastIndexOf('.')));
+		}
+		return "JDK";
 	}
 
 	private static String allocationSite(List<RecordedFrame> frames) {

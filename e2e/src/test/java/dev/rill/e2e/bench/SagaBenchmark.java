@@ -2,7 +2,7 @@ package dev.rill.e2e.bench;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,14 +96,14 @@ final class SagaBenchmark {
 		}
 	}
 
-	private static List<Long> pids(Platform platform, RedisServerProcess redis) {
-		List<Long> pids = new ArrayList<>();
+	private static Map<String, Long> pids(Platform platform, RedisServerProcess redis) {
+		Map<String, Long> pids = new LinkedHashMap<>();
 		for (ServiceProcess service : platform.services()) {
-			pids.add(service.pid());
+			pids.put(service.name(), service.pid());
 		}
 		for (String line : redis.command("INFO", "server").split("\\R")) {
 			if (line.startsWith("process_id:")) {
-				pids.add(Long.parseLong(line.substring("process_id:".length()).trim()));
+				pids.put("redis-server", Long.parseLong(line.substring("process_id:".length()).trim()));
 			}
 		}
 		return pids;
@@ -114,7 +114,7 @@ final class SagaBenchmark {
 		AtomicInteger next = new AtomicInteger();
 		int clients = this.settings.sagaConcurrency();
 		ExecutorService pool = Executors.newFixedThreadPool(clients);
-		long cpuBefore = context.cpuNanos();
+		Map<String, Long> cpuBefore = context.cpuNanos();
 		long start = System.nanoTime();
 		for (int c = 0; c < clients; c++) {
 			pool.execute(() -> {
@@ -133,7 +133,7 @@ final class SagaBenchmark {
 	private SagaPhase openLoop(Context context, int rate, int orders) throws Exception {
 		Placements placements = new Placements();
 		ExecutorService pool = Executors.newFixedThreadPool(64);
-		long cpuBefore = context.cpuNanos();
+		Map<String, Long> cpuBefore = context.cpuNanos();
 		long start = System.nanoTime();
 		double nanosPerOrder = 1e9 / rate;
 		for (int i = 0; i < orders; i++) {
@@ -152,10 +152,21 @@ final class SagaBenchmark {
 	}
 
 	private SagaPhase finish(Context context, String name, int rate, int orders, Placements placements, long start,
-			long posted, long cpuBefore) throws Exception {
+			long posted, Map<String, Long> cpuBefore) throws Exception {
+		Map<String, Long> backlog = backlog(context.groups);
 		this.expectedNotifications += placements.accepted.size();
 		awaitNotified(context.groups, this.expectedNotifications);
-		long cpu = context.cpuNanos() - cpuBefore;
+		Map<String, Long> cpuAfter = context.cpuNanos();
+		Map<String, Double> cpuPerOrder = new LinkedHashMap<>();
+		double cpuTotal = 0;
+		for (Map.Entry<String, Long> process : cpuAfter.entrySet()) {
+			Long before = cpuBefore.get(process.getKey());
+			if (process.getValue() >= 0 && before != null && before >= 0) {
+				double millis = (process.getValue() - before) / 1e6 / orders;
+				cpuPerOrder.put(process.getKey(), millis);
+				cpuTotal += millis;
+			}
+		}
 		Map<String, Instant> sent = sentAt(context.connection, placements.accepted.keySet());
 		Histogram latencies = new Histogram(3);
 		long firstPost = Long.MAX_VALUE;
@@ -174,16 +185,31 @@ final class SagaBenchmark {
 		SagaPhase phase = new SagaPhase(name, rate, orders, placements.accepted.size(), sent.size(), postSeconds,
 				seconds, sent.size() / seconds, orders / postSeconds, latencies.getValueAtPercentile(50) / 1e3,
 				latencies.getValueAtPercentile(90) / 1e3, latencies.getValueAtPercentile(99) / 1e3,
-				latencies.getMaxValue() / 1e3, (cpu > 0) ? cpu / 1e6 / orders : -1);
+				latencies.getMaxValue() / 1e3, cpuPerOrder.isEmpty() ? -1 : cpuTotal, cpuPerOrder, backlog);
 		System.out.printf("saga %-10s %,7d orders (%d accepted, %d notified, %d failed POSTs) in %6.2f s = %,7.0f "
 				+ "orders/s (POSTs at %,7.0f/s); POST->notification p50 %,.1f ms p90 %,.1f ms p99 %,.1f ms max %,.1f ms; "
-				+ "CPU %.2f ms/order%n", name, orders, phase.accepted(), phase.notified(), placements.failed.get(),
+				+ "CPU %.2f ms/order %s; backlog when POSTs done %s%n", name, orders, phase.accepted(), phase.notified(), placements.failed.get(),
 				seconds, phase.ordersPerSecond(), phase.postRate(), phase.p50Millis(), phase.p90Millis(),
-				phase.p99Millis(), phase.maxMillis(), phase.serviceCpuMillisPerOrder());
+				phase.p99Millis(), phase.maxMillis(), phase.serviceCpuMillisPerOrder(), cpuPerOrder, backlog);
 		if (placements.firstFailure != null) {
 			System.out.println("saga: first failed POST: " + placements.firstFailure);
 		}
 		return phase;
+	}
+
+	/**
+	 * @return per stream/group, entries not yet handled: not delivered yet, or pending
+	 */
+	private static Map<String, Long> backlog(StreamGroups groups) {
+		Map<String, Long> backlog = new LinkedHashMap<>();
+		for (String stream : List.of("orders", "stock", "order-status")) {
+			long length = groups.length(stream);
+			for (StreamGroups.Group group : groups.groups(stream)) {
+				long undelivered = (group.entriesRead() >= 0) ? Math.max(0, length - group.entriesRead()) : 0;
+				backlog.put(stream + "/" + group.name(), undelivered + group.pending());
+			}
+		}
+		return backlog;
 	}
 
 	/**
@@ -240,18 +266,13 @@ final class SagaBenchmark {
 	}
 
 	private record Context(RillClient client, StatefulRedisConnection<String, String> connection,
-			StreamGroups groups, List<Long> pids) {
+			StreamGroups groups, Map<String, Long> pids) {
 
-		long cpuNanos() {
-			long total = 0;
-			for (long pid : this.pids) {
-				long cpu = Usage.processCpuNanos(pid);
-				if (cpu < 0) {
-					return -1;
-				}
-				total += cpu;
-			}
-			return total;
+		/** CPU time so far per process, -1 when unknown. */
+		Map<String, Long> cpuNanos() {
+			Map<String, Long> cpu = new LinkedHashMap<>();
+			this.pids.forEach((name, pid) -> cpu.put(name, Usage.processCpuNanos(pid)));
+			return cpu;
 		}
 
 	}

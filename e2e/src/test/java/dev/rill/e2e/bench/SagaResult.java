@@ -1,6 +1,7 @@
 package dev.rill.e2e.bench;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The saga benchmark's outcome.
@@ -28,10 +29,14 @@ record SagaResult(List<String> jvm, int concurrency, SagaPhase throughput, SagaP
 	 * @param p99Millis see p50
 	 * @param maxMillis see p50
 	 * @param serviceCpuMillisPerOrder CPU of the three service JVMs and Redis per order
+	 * @param cpuMillisPerOrder the same per process
+	 * @param backlog per stream and group, entries not yet handled (undelivered and pending) when
+	 * the last POST was answered: where the saga queues
 	 */
 	record SagaPhase(String name, int targetRate, int orders, int accepted, int notified, double postSeconds,
 			double seconds, double ordersPerSecond, double postRate, double p50Millis, double p90Millis,
-			double p99Millis, double maxMillis, double serviceCpuMillisPerOrder) {
+			double p99Millis, double maxMillis, double serviceCpuMillisPerOrder, Map<String, Double> cpuMillisPerOrder,
+			Map<String, Long> backlog) {
 	}
 
 }
