@@ -71,13 +71,28 @@ final class BinderTransport implements Transport {
 
 	@Override
 	public void start(Tally tally) {
+		// Command-line arguments, not default properties: the binder's own (child) application
+		// context sees the former only, and would connect to localhost:6379 otherwise.
+		String[] arguments = this.properties.entrySet()
+			.stream()
+			.map(property -> "--" + property.getKey() + "=" + property.getValue())
+			.toArray(String[]::new);
 		this.context = new SpringApplicationBuilder(BenchApplication.class).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.properties(this.properties)
 			.initializers(context -> ((GenericApplicationContext) context).registerBean(Tally.class, () -> tally))
-			.run();
+			.run(arguments);
 		this.bridge = this.context.getBean(StreamBridge.class);
+		if ("redis".equals(this.binder)) {
+			// Make sure the benchmark's private Redis is the one written to, not a local default.
+			try (RedisConnection connection = this.context.getBean(RedisConnectionFactory.class).getConnection()) {
+				String port = connection.serverCommands().info("server").getProperty("tcp_port");
+				if (!String.valueOf(this.properties.get("spring.data.redis.port")).equals(port)) {
+					throw new IllegalStateException("The binder talks to the Redis on port " + port + ", not "
+							+ this.properties.get("spring.data.redis.port"));
+				}
+			}
+		}
 	}
 
 	@Override
