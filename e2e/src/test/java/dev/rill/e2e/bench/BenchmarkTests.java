@@ -28,8 +28,8 @@ import dev.rill.binder.redis.test.RedisServerProcess;
  * ({@link TransportWorker}): throughput, then latency at fixed rates;</li>
  * <li>the saga over HTTP with the three services as JVMs of their own ({@link SagaBenchmark});</li>
  * <li>the report ({@link BenchReport}): {@code results.md}, {@code results.svg} and
- * {@code results.json} in {@code e2e/target/bench/}, the table and chart also copied to
- * {@code benchmarks/results/latest.*}.</li>
+ * {@code results.json} in {@code e2e/target/bench/}, also copied to {@code benchmarks/results/latest.*}
+ * (unless {@code -Dbench.publish=false}).</li>
  * </ol>
  */
 @Tag("benchmark")
@@ -81,6 +81,8 @@ class BenchmarkTests {
 			Path published = settings.root().resolve("benchmarks").resolve("results");
 			Files.createDirectories(published);
 			report.write(published, "latest");
+			Files.copy(output.resolve("results.json"), published.resolve("latest.json"),
+					java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 		}
 		if (!settings.profile().isEmpty()) {
 			PhaseResult phase = transports.stream()
