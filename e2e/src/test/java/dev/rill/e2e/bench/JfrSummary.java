@@ -54,6 +54,10 @@ public final class JfrSummary {
 		Map<String, Long> allocatedByThread = new HashMap<>();
 		Map<String, Long> byLayer = new HashMap<>();
 		Map<String, Long> allocatedByLayer = new HashMap<>();
+		Map<String, Long> layerTotals = new HashMap<>();
+		Map<String, Long> allocatedLayerTotals = new HashMap<>();
+		Map<String, Long> owners = new HashMap<>();
+		Map<String, Long> allocatedOwners = new HashMap<>();
 		long samples = 0;
 		long allocated = 0;
 		for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
@@ -68,6 +72,8 @@ public final class JfrSummary {
 				List<RecordedFrame> frames = stack.getFrames();
 				self.merge(method(frames.get(0)), 1L, Long::sum);
 				byLayer.merge(threadName(event.getThread("sampledThread")) + " · " + layer(frames), 1L, Long::sum);
+				layerTotals.merge(layer(frames), 1L, Long::sum);
+				owners.merge(owner(frames), 1L, Long::sum);
 				Set<String> seen = new HashSet<>();
 				for (RecordedFrame frame : frames) {
 					String method = method(frame);
@@ -90,6 +96,8 @@ public final class JfrSummary {
 					allocatedBySite.merge(allocationSite(stack.getFrames()), weight, Long::sum);
 					allocatedByLayer.merge(threadName(event.getThread("eventThread")) + " · " + layer(stack.getFrames()),
 							weight, Long::sum);
+					allocatedLayerTotals.merge(layer(stack.getFrames()), weight, Long::sum);
+					allocatedOwners.merge(owner(stack.getFrames()), weight, Long::sum);
 				}
 			}
 		}
@@ -99,12 +107,19 @@ public final class JfrSummary {
 				(messages > 0) ? String.format(Locale.ROOT, " (%,.0f B per message)", (double) allocated / messages) : "",
 				from, to));
 		table(md, "CPU samples by thread", "thread", byThread, samples, messages, false);
+		table(md, "CPU samples by layer (innermost frame outside the JDK)", "layer", layerTotals, samples, 0, false);
+		table(md, "CPU samples by owner (innermost frame outside the JDK, Spring Messaging and Spring core: who "
+				+ "asked for the work)", "owner", owners, samples, 0, false);
 		table(md, "CPU samples by thread and layer (innermost frame outside the JDK)", "thread · layer", byLayer,
 				samples, 0, false);
 		table(md, "Top frames (self time)", "method", self, samples, 0, false);
 		table(md, "Methods on the stack (total time)", "method", total, samples, 0, false);
 		table(md, "Binder code: innermost dev.rill frame of each sample", "method", selfRill, samples, 0, false);
 		table(md, "Allocation by thread", "thread", allocatedByThread, allocated, messages, true);
+		table(md, "Allocation by layer (innermost frame outside the JDK)", "layer", allocatedLayerTotals, allocated,
+				messages, true);
+		table(md, "Allocation by owner (innermost frame outside the JDK, Spring Messaging and Spring core)", "owner",
+				allocatedOwners, allocated, messages, true);
 		table(md, "Allocation by thread and layer (innermost frame outside the JDK)", "thread · layer",
 				allocatedByLayer, allocated, messages, true);
 		table(md, "Allocation by class", "class", allocatedByClass, allocated, messages, true);
@@ -174,6 +189,23 @@ public final class JfrSummary {
 				}
 			}
 			return method.substring(0, Math.max(0, method.lastIndexOf('.')));
+		}
+		return "JDK";
+	}
+
+	/** Libraries every layer calls: their work is charged to the caller. */
+	private static final java.util.Set<String> SHARED = java.util.Set.of("JDK", "Spring Messaging",
+			"Spring Framework (core, util)");
+
+	/**
+	 * @return the layer of the innermost frame outside the JDK, Spring Messaging and Spring core
+	 */
+	private static String owner(List<RecordedFrame> frames) {
+		for (int i = 0; i < frames.size(); i++) {
+			String layer = layer(frames.subList(i, i + 1));
+			if (!SHARED.contains(layer)) {
+				return layer;
+			}
 		}
 		return "JDK";
 	}
