@@ -91,13 +91,16 @@ class BenchmarkTests {
 				.map(WorkerResult::throughput)
 				.orElseThrow();
 			Path recording = output.resolve(settings.profile() + ".jfr");
-			String summary = String.format(java.util.Locale.ROOT,
+			String header = String.format(java.util.Locale.ROOT,
 					"Throughput phase of `%s` under Java Flight Recorder (`-XX:StartFlightRecording=settings=profile`): "
 							+ "%,d messages, %,.0f msgs/s, %.1f µs CPU and %,.0f B allocated per message in the worker "
 							+ "JVM; %d cores, load average %s.%n%n",
 					settings.profile(), phase.count(), phase.throughput(), phase.cpuMicrosPerMessage(),
-					phase.allocatedBytesPerMessage(), machine.cores(), Machine.currentLoadAverage())
-					+ JfrSummary.summarize(recording, phase.startEpochMillis(), phase.endEpochMillis(), phase.received());
+					phase.allocatedBytesPerMessage(), machine.cores(), Machine.currentLoadAverage());
+			String body = JfrSummary.summarize(recording, phase.startEpochMillis(), phase.endEpochMillis(),
+					phase.received());
+			int afterTitle = body.indexOf("\n\n") + 2;
+			String summary = body.substring(0, afterTitle) + header + body.substring(afterTitle);
 			Files.writeString(output.resolve("profile-" + settings.profile() + ".md"), summary);
 			if (settings.publish()) {
 				Files.writeString(settings.root().resolve("benchmarks/results/profile-" + settings.profile() + ".md"),
