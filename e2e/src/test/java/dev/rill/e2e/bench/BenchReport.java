@@ -180,7 +180,7 @@ final class BenchReport {
 		for (SagaPhase phase : List.of(this.saga.throughput(), this.saga.paced())) {
 			String name = (phase.targetRate() > 0) ? "paced at " + phase.targetRate() + " orders/s"
 					: "throughput (" + this.saga.concurrency() + " clients)";
-			md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n",
+			md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,.0f | %,.1f | %,.1f | %,.1f | %,.1f | %.2f | %d |%n",
 					name, phase.orders(), phase.ordersPerSecond(), phase.postRate(), phase.p50Millis(),
 					phase.p90Millis(), phase.p99Millis(), phase.maxMillis(), phase.serviceCpuMillisPerOrder(),
 					phase.orders() - phase.notified()));
