@@ -13,6 +13,7 @@ import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.GroupDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.StreamDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.StreamPageDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.StreamsDescriptor;
+import dev.rill.binder.redis.metrics.GroupLag;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.data.domain.Range;
@@ -23,7 +24,6 @@ import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoConsumer;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoGroup;
@@ -43,7 +43,7 @@ final class StreamInspector {
 	static final int MAX_LISTED_STREAMS = 1000;
 
 	/** The most entries counted for a group's lag when Redis does not report it. */
-	static final int MAX_COUNTED_LAG = 10_000;
+	static final int MAX_COUNTED_LAG = GroupLag.MAX_COUNTED;
 
 	/** Entries per page when the request does not say. */
 	static final int DEFAULT_PAGE_SIZE = 20;
@@ -59,11 +59,6 @@ final class StreamInspector {
 
 	/** A complete entry id, naming exactly one entry. */
 	static final Pattern FULL_ENTRY_ID = Pattern.compile("\\d+-\\d+");
-
-	/** Counts up to ARGV[2] entries after ARGV[1]: the lag when Redis does not know it. */
-	private static final byte[] COUNT_UNDELIVERED = """
-			return #redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
-			""".getBytes(StandardCharsets.UTF_8);
 
 	private final RedisConnectionFactory connectionFactory;
 
@@ -163,23 +158,9 @@ final class StreamInspector {
 			consumers.add(new ConsumerDescriptor(consumer.consumerName(), consumer.idleTimeMs(),
 					consumer.pendingCount()));
 		}
-		long lag;
-		boolean capped = false;
-		if (group.getRaw().get("lag") instanceof Long reported) {
-			lag = reported;
-		}
-		else {
-			Long counted = connection.scriptingCommands()
-				.eval(COUNT_UNDELIVERED, ReturnType.INTEGER, 1, key, bytes(group.lastDeliveredId()),
-						bytes(Integer.toString(MAX_COUNTED_LAG + 1)));
-			lag = (counted != null) ? counted : 0;
-			if (lag > MAX_COUNTED_LAG) {
-				lag = MAX_COUNTED_LAG;
-				capped = true;
-			}
-		}
+		GroupLag lag = GroupLag.of(connection, key, group);
 		Long pending = group.pendingCount();
-		return new GroupDescriptor(group.groupName(), lag, capped, (pending != null) ? pending : 0,
+		return new GroupDescriptor(group.groupName(), lag.value(), lag.capped(), (pending != null) ? pending : 0,
 				group.lastDeliveredId(), consumers);
 	}
 
