@@ -3,6 +3,7 @@ package dev.rill.e2e.faults;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -16,6 +17,8 @@ import dev.rill.binder.redis.test.RedisServerProcess.Fsync;
 import dev.rill.e2e.platform.Platform;
 import dev.rill.e2e.platform.RillClient;
 import dev.rill.e2e.platform.ServiceProcess;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The platform every fault test works on, started once for all of them (three service JVMs
@@ -123,14 +126,13 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 	}
 
 	private static boolean healthyWithin(ServiceProcess service, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!service.isHealthy()) {
-			if (System.nanoTime() > deadline) {
-				return false;
-			}
-			FaultOracle.sleep(Duration.ofMillis(500));
+		try {
+			await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(service::isHealthy);
+			return true;
 		}
-		return true;
+		catch (ConditionTimeoutException ex) {
+			return false;
+		}
 	}
 
 	Platform platform() {
