@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.search.Search;
 
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.ReplayDescriptor;
+import dev.rill.binder.redis.provisioning.RedisConnectionProblem;
+import dev.rill.binder.redis.provisioning.RedisStartupConnectionException;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +36,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.messaging.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -150,45 +153,46 @@ class AclTests {
 	}
 
 	/**
-	 * Observed: the application starts; every binding fails to bind and is retried every
-	 * 30 s ({@code binding-retry-interval}) with an ERROR whose root cause is Redis'
-	 * {@code WRONGPASS}; the binder's health is DOWN naming it. The startup checks log at
-	 * INFO that they could not run ("Unable to connect to Redis", without the reason).
-	 * Nothing stops the start, though wrong credentials never heal by themselves.
+	 * Wrong credentials never heal by waiting, so the application does not start: the
+	 * binder's startup check reports Redis' own reply, and Spring Boot prints the analysis.
 	 */
 	@Test
-	void wrongCredentialsLetTheApplicationStartWithEveryBindingFailingOnWrongpassAndHealthDown(
-			CapturedOutput output) {
+	void wrongCredentialsFailTheStartWithRedisOwnReplyAndWhatToCheck(CapturedOutput output) {
 		setUser(RULE);
 
-		ConfigurableApplicationContext application = start("wrong");
+		Throwable failure = catchThrowable(() -> start("wrong"));
 
-		Health health = binderHealth(application);
-		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-		// Lettuce reports the failed handshake either with Redis' reply or, on a later
-		// reconnect attempt, with its own "RedisHandshakeHandler not registered".
-		assertThat(health.getDetails().get("redis")).asString()
-			.isIn("unreachable: WRONGPASS invalid username-password pair or user is disabled.",
-					"unreachable: RedisHandshakeHandler not registered");
-		assertThat(output)
-			.contains("Could not check the Redis server's version now (Unable to connect to Redis)")
-			.contains("Failed to create producer binding; retrying in 30 seconds")
-			.contains("Failed to create consumer binding; retrying in 30 seconds")
-			.contains("Caused by: io.lettuce.core.RedisCommandExecutionException: WRONGPASS invalid "
-					+ "username-password pair or user is disabled.");
+		RedisStartupConnectionException cause = TestApplications.causeOfFailedStart(failure, RedisStartupConnectionException.class);
+		assertThat(cause.getProblem()).isEqualTo(RedisConnectionProblem.AUTHENTICATION);
+		assertThat(cause.getReason()).isEqualTo("WRONGPASS invalid username-password pair or user is disabled.");
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Redis refused the credentials of the Redis Streams binder: WRONGPASS")
+			.contains("Check spring.data.redis.username and spring.data.redis.password");
 		assertThat(aclLog()).as("Redis' own record").contains("auth").contains(USER);
 	}
 
+	/** A user that Redis disabled is refused like a wrong password. */
+	@Test
+	void aDisabledUserFailsTheStartToo() {
+		List<String> disabled = new ArrayList<>(RULE);
+		disabled.set(disabled.indexOf("on"), "off");
+		setUser(disabled);
+
+		Throwable failure = catchThrowable(() -> start("s3cret"));
+
+		assertThat(TestApplications.causeOfFailedStart(failure, RedisStartupConnectionException.class).getProblem())
+			.isEqualTo(RedisConnectionProblem.AUTHENTICATION);
+	}
+
 	/**
-	 * Observed: a permission missing from the rule (here {@code +xreadgroup}) is named by
-	 * every consumer's WARN ({@code NOPERM ... 'xreadgroup' command}) and in
-	 * {@code ACL LOG}; the consumers retry with back-off. The binder's health stays UP:
-	 * a consumer that never completed a read is not "stalled", and its
-	 * {@code lastFailure} detail reads "Error in execution" (the wrapper's message, not
-	 * Redis' reply).
+	 * A permission missing from the rule (here {@code +xreadgroup}) is named by every
+	 * consumer's WARN ({@code NOPERM ... 'xreadgroup' command}) and in {@code ACL LOG}; the
+	 * consumers retry with back-off. A consumer that has never completed a read for longer
+	 * than its {@code claim-idle-time} (300 ms here) is stalled, so the binder's health
+	 * goes DOWN, with Redis' reply as the consumer's last failure.
 	 */
 	@Test
-	void aMissingPermissionIsNamedByTheConsumersWarningsWhileHealthStaysUp(CapturedOutput output) {
+	void aMissingPermissionIsNamedByTheConsumersWarningsAndTurnsHealthDown(CapturedOutput output) {
 		List<String> withoutRead = new ArrayList<>(RULE);
 		withoutRead.remove("+xreadgroup");
 		setUser(withoutRead);
@@ -198,10 +202,10 @@ class AclTests {
 		await().until(() -> output.toString().contains("failed to read: NOPERM this user has no permissions to "
 				+ "run the 'xreadgroup' command; retrying in"));
 		assertThat(aclLog()).contains("xreadgroup");
-		Health health = binderHealth(application);
-		assertThat(health.getStatus()).isEqualTo(Status.UP);
-		assertThat(health.getDetails().toString()).contains("lastFailure=Error in execution")
-			.contains("lastSuccessfulRead=null");
+		await().until(() -> binderHealth(application).getStatus().equals(Status.DOWN));
+		assertThat(binderHealth(application).getDetails().toString()).contains("status=stalled")
+			.contains("lastSuccessfulRead=null")
+			.contains("lastFailure=NOPERM this user has no permissions to run the 'xreadgroup' command");
 	}
 
 	private static void setUser(List<String> rule) {

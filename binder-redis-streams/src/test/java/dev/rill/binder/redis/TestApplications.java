@@ -44,6 +44,21 @@ public final class TestApplications {
 		return start(WebApplicationType.SERVLET, configuration, redisProperties, all.toArray(String[]::new));
 	}
 
+	/**
+	 * @param failure what starting an application threw
+	 * @param type the exception expected somewhere in its causes
+	 * @return the first cause of that type
+	 * @throws AssertionError when there is none
+	 */
+	public static <T extends Throwable> T causeOfFailedStart(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		throw new AssertionError("the start did not fail with a " + type.getSimpleName(), failure);
+	}
+
 	private static ConfigurableApplicationContext start(WebApplicationType type, Class<?> configuration,
 			Map<String, Object> redisProperties, String... properties) {
 		List<String> all = new ArrayList<>();

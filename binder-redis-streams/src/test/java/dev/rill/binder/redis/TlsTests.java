@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import dev.rill.binder.redis.provisioning.RedisConnectionProblem;
+import dev.rill.binder.redis.provisioning.RedisStartupConnectionException;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.binder.redis.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.messaging.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -97,33 +100,44 @@ class TlsTests {
 	}
 
 	/**
-	 * Observed: the application starts; Redis drops the connection at once (its log:
-	 * "Error accepting a client connection: ... wrong version number"), so every binding
-	 * fails to bind with "Unable to connect to 127.0.0.1...: Connection reset" and is retried
-	 * every 30 s, and the binder's health is DOWN, "unreachable". Nothing the application
-	 * logs says TLS or SSL: from the client's side it looks like a Redis that is down.
+	 * Redis drops a plain connection to its TLS port at once (its log: "wrong version
+	 * number"), which the client sees as a reset connection, not as a TLS problem: the
+	 * startup check tells it from a Redis that is down (which refuses, or does not answer)
+	 * and fails the start saying to turn TLS on.
 	 */
 	@Test
-	void plainTcpToTheTlsPortLetsTheApplicationStartWithBindingsFailingOnConnectionResetsThatDoNotNameTls(
-			CapturedOutput output) throws IOException {
+	void plainTcpToTheTlsPortFailsTheStartSayingToTurnTlsOn(CapturedOutput output) throws IOException {
 		Map<String, Object> plaintext = Map.of("spring.data.redis.host", redis.host(), "spring.data.redis.port",
 				redis.port());
 
-		ConfigurableApplicationContext application = start(plaintext);
+		Throwable failure = catchThrowable(() -> start(plaintext));
 
-		Health health = binderHealth(application);
-		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-		assertThat(health.getDetails().get("redis")).asString().startsWith("unreachable: ");
-		assertThat(output)
-			.contains("Could not check the Redis server's version now (Unable to connect to Redis)")
-			.contains("Failed to create producer binding; retrying in 30 seconds")
-			.contains("Failed to create consumer binding; retrying in 30 seconds")
-			.contains("Caused by: io.lettuce.core.RedisConnectionException: Unable to connect to 127.0.0.1")
-			.doesNotContain("TLS")
-			.doesNotContain("SSL");
+		assertThat(TestApplications.causeOfFailedStart(failure, RedisStartupConnectionException.class).getProblem())
+			.isEqualTo(RedisConnectionProblem.CLOSED_BEFORE_REPLY);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("closed it before answering")
+			.contains("turn TLS on: use a rediss:// URL in spring.data.redis.url");
 		assertThat(Files.readString(redis.server().logFile()))
 			.contains("Error accepting a client connection")
 			.contains("wrong version number");
+	}
+
+	/** The other way round, TLS to a port that speaks plain TCP, fails the TLS handshake. */
+	@Test
+	void tlsToAPlainPortFailsTheStartWithTheHandshakeFailure(CapturedOutput output) {
+		try (RedisServerProcess plain = RedisServerProcess.builder().build().start()) {
+			Map<String, Object> properties = new LinkedHashMap<>(redis.server().springSslProperties());
+			properties.put("spring.data.redis.host", plain.host());
+			properties.put("spring.data.redis.port", plain.port());
+
+			Throwable failure = catchThrowable(() -> start(properties));
+
+			assertThat(TestApplications.causeOfFailedStart(failure, RedisStartupConnectionException.class).getProblem())
+				.isEqualTo(RedisConnectionProblem.TLS_HANDSHAKE);
+			assertThat(output).contains("APPLICATION FAILED TO START")
+				.contains("The TLS handshake with Redis failed")
+				.contains("turn TLS off");
+		}
 	}
 
 	private ConfigurableApplicationContext start(Map<String, Object> redisProperties) {

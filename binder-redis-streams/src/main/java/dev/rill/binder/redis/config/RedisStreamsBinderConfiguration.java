@@ -9,6 +9,7 @@ import dev.rill.binder.redis.properties.RedisStreamsBinderConfigurationPropertie
 import dev.rill.binder.redis.properties.RedisStreamsExtendedBindingProperties;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.DestinationKeyTypeVerifier;
+import dev.rill.binder.redis.provisioning.RedisConnectionVerifier;
 import dev.rill.binder.redis.provisioning.RedisStreamsProvisioner;
 import dev.rill.binder.redis.provisioning.RedisVersionVerifier;
 import dev.rill.binder.redis.provisioning.StreamKeys;
@@ -57,6 +58,16 @@ public class RedisStreamsBinderConfiguration {
 	RedisStreamsProvisioner redisStreamsProvisioner(RedisStreamsBinderConfigurationProperties binderProperties,
 			ConsumerGroupAdmin groupAdmin) {
 		return new RedisStreamsProvisioner(new StreamKeys(binderProperties.getKeyPrefix()), groupAdmin);
+	}
+
+	/**
+	 * Registered before the other startup checks, which skip when Redis cannot be reached:
+	 * this one reports why, and fails the start when waiting would not help.
+	 */
+	@Bean
+	RedisConnectionVerifier redisStreamsRedisConnectionVerifier(RedisConnectionFactory connectionFactory,
+			RedisStreamsBinderConfigurationProperties binderProperties) {
+		return new RedisConnectionVerifier(connectionFactory, binderProperties.isFailFast());
 	}
 
 	/**

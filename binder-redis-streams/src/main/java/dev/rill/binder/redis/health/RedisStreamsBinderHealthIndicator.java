@@ -27,8 +27,9 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
  * DOWN when Redis does not answer a {@code PING} within {@code health-timeout}, or when a
  * consumer of a running binding is dead (its thread ended) or stalled (it has not
  * completed a read for longer than its {@code claim-idle-time}, after which other
- * instances would take its entries for a dead consumer's). A paused binding is never
- * stalled. The details name every binding with its state and, per consumer, the stream,
+ * instances would take its entries for a dead consumer's; a consumer that never completed
+ * one, for example because its ACL user may not {@code XREADGROUP}, counts from its
+ * creation). A paused binding is never stalled. The details name every binding with its state and, per consumer, the stream,
  * consumer name, last successful read and last failure.
  * <p>
  * The check never waits on Redis for longer than {@code health-timeout}, however Lettuce's
@@ -123,8 +124,9 @@ public class RedisStreamsBinderHealthIndicator implements HealthIndicator {
 		if (!consumer.alive()) {
 			return "dead";
 		}
-		Instant lastRead = consumer.lastSuccessfulRead();
-		if (lastRead != null && Duration.between(lastRead, now).compareTo(stallAfter) > 0) {
+		Instant lastRead = (consumer.lastSuccessfulRead() != null) ? consumer.lastSuccessfulRead()
+				: consumer.createdAt();
+		if (Duration.between(lastRead, now).compareTo(stallAfter) > 0) {
 			return "stalled";
 		}
 		return "reading";

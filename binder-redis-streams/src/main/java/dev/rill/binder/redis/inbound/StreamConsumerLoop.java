@@ -52,6 +52,9 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 
 	private final BackOff failureBackOff;
 
+	/** When this consumer was created: health's reference until its first read succeeds. */
+	private final Instant createdAt = Instant.now();
+
 	private volatile Instant lastSuccessfulRead;
 
 	private volatile Throwable lastFailure;
@@ -226,8 +229,12 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 	 */
 	ConsumerState state() {
 		Throwable failure = this.lastFailure;
+		// The most specific cause: Redis' own reply (NOPERM ...) rather than a wrapper's
+		// "Error in execution".
 		return new ConsumerState(this.reader.key(), this.reader.group(), this.reader.consumerName(), this.alive,
-				this.lastSuccessfulRead, (failure != null) ? String.valueOf(failure.getMessage()) : null);
+				this.createdAt, this.lastSuccessfulRead,
+				(failure != null) ? String.valueOf(NestedExceptionUtils.getMostSpecificCause(failure).getMessage())
+						: null);
 	}
 
 	/**

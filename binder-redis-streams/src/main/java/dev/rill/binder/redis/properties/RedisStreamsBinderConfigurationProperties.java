@@ -55,6 +55,15 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 	 */
 	private boolean enableObservation;
 
+	/**
+	 * Whether a Redis that cannot be reached when the binder starts fails the start of the
+	 * application. Off by default: the application starts, the binder's health is DOWN and
+	 * the bindings retry until Redis answers, so services started before Redis come up by
+	 * themselves. Problems that waiting does not heal (wrong credentials, plain TCP to a TLS
+	 * port, a failed TLS handshake) fail the start either way.
+	 */
+	private boolean failFast;
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
@@ -93,6 +102,14 @@ public class RedisStreamsBinderConfigurationProperties implements Validator {
 
 	public void setEnableObservation(boolean enableObservation) {
 		this.enableObservation = enableObservation;
+	}
+
+	public boolean isFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(boolean failFast) {
+		this.failFast = failFast;
 	}
 
 	@Override

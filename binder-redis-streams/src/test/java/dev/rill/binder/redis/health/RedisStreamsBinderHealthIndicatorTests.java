@@ -120,7 +120,9 @@ class RedisStreamsBinderHealthIndicatorTests {
 				"spring.cloud.stream.bindings.sink-in-0.group=workers",
 				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.consumer-name=fixed");
 
-		await().untilAsserted(() -> {
+		// The Error ends the consumer's thread uncaught, which is the point: Awaitility must
+		// not fail the wait for it when it happens during the wait.
+		await().dontCatchUncaughtExceptions().untilAsserted(() -> {
 			Health health = binderHealth();
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 			assertThat(consumers(binding(health))).singleElement()
