@@ -17,6 +17,7 @@ import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.DiscardDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.FailedReplay;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.ReplayDescriptor;
+import dev.rill.binder.redis.provisioning.RedisErrorReply;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
@@ -282,7 +283,7 @@ final class DeadLetterReplayer {
 				// Redis refused this entry (e.g. WRONGTYPE): nothing was written.
 				this.current = null;
 				this.failed.add(new FailedReplay(id, "re-sending it to '" + original + "' failed: "
-						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));
+						+ RedisErrorReply.reasonOf(ex)));
 				return;
 			}
 			try {
@@ -294,7 +295,7 @@ final class DeadLetterReplayer {
 						+ resent + " but could not be deleted; a later replay sends it again", ex);
 				this.failed.add(new FailedReplay(id, "re-sent to '" + original + "' as " + resent
 						+ " but not deleted from '" + this.key + "' ("
-						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage()
+						+ RedisErrorReply.reasonOf(ex)
 						+ "): discard it, or a later replay sends it again"));
 				this.current = null;
 				throw ex;

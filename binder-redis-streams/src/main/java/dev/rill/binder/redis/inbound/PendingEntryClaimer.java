@@ -244,7 +244,7 @@ final class PendingEntryClaimer {
 		catch (RuntimeException ex) {
 			if (!this.failing && !RedisErrorReply.hasCode(ex, "NOGROUP")) {
 				this.failing = true;
-				logger.warn("The claimer of group '" + this.group + "' failed to " + what + ": " + ex.getMessage()
+				logger.warn("The claimer of group '" + this.group + "' failed to " + what + ": " + RedisErrorReply.reasonOf(ex)
 						+ "; it tries again on its next turn");
 			}
 		}

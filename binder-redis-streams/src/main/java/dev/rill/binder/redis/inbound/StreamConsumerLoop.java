@@ -12,7 +12,6 @@ import dev.rill.binder.redis.properties.StartPosition;
 import dev.rill.binder.redis.provisioning.ConsumerGroupAdmin;
 import dev.rill.binder.redis.provisioning.RedisErrorReply;
 
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.util.backoff.BackOff;
@@ -154,7 +153,7 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 				}
 				long wait = backOff.nextBackOff();
 				logger.warn("Consumer '" + consumerName() + "' failed to read: "
-						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "; retrying in " + wait + " ms");
+						+ RedisErrorReply.reasonOf(ex) + "; retrying in " + wait + " ms");
 				this.control.sleep(Duration.ofMillis(wait));
 			}
 		}
@@ -233,8 +232,7 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 		// "Error in execution".
 		return new ConsumerState(this.reader.key(), this.reader.group(), this.reader.consumerName(), this.alive,
 				this.createdAt, this.lastSuccessfulRead,
-				(failure != null) ? String.valueOf(NestedExceptionUtils.getMostSpecificCause(failure).getMessage())
-						: null);
+				(failure != null) ? RedisErrorReply.reasonOf(failure) : null);
 	}
 
 	/**

@@ -19,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 
 import dev.rill.binder.redis.RedisStreamsMessageChannelBinder;
 import dev.rill.binder.redis.inbound.RedisStreamsMessageDrivenChannelAdapter;
+import dev.rill.binder.redis.provisioning.RedisErrorReply;
 import dev.rill.binder.redis.provisioning.RedisStreamConsumerDestination;
 
 import org.springframework.context.SmartLifecycle;
@@ -105,7 +106,7 @@ public class ConsumerGroupGauges implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			if (!this.failing) {
 				this.failing = true;
-				logger.warn("Could not refresh the lag and pending gauges: " + ex.getMessage()
+				logger.warn("Could not refresh the lag and pending gauges: " + RedisErrorReply.reasonOf(ex)
 						+ "; they keep their last values until Redis answers");
 			}
 			return;

@@ -95,7 +95,7 @@ public class ConsumerGroupAdmin {
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not remove consumer group '" + group + "' from stream '" + key + "' ("
-					+ ex.getMessage() + "); it stays in Redis until removed with XGROUP DESTROY");
+					+ RedisErrorReply.reasonOf(ex) + "); it stays in Redis until removed with XGROUP DESTROY");
 		}
 	}
 

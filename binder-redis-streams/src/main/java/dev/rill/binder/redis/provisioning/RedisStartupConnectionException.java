@@ -1,6 +1,5 @@
 package dev.rill.binder.redis.provisioning;
 
-import org.springframework.core.NestedExceptionUtils;
 
 /**
  * The binder could not talk to Redis when it started, and the start must fail: the
@@ -38,8 +37,7 @@ public class RedisStartupConnectionException extends IllegalStateException {
 	}
 
 	private static String reason(Throwable cause) {
-		Throwable specific = NestedExceptionUtils.getMostSpecificCause(cause);
-		return (specific.getMessage() != null) ? specific.getMessage() : specific.getClass().getName();
+		return RedisErrorReply.reasonOf(cause);
 	}
 
 }
