@@ -19,6 +19,7 @@ import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.cloud.stream.binder.BinderHeaders;
 import org.springframework.context.Lifecycle;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.integration.handler.AbstractMessageHandler;
@@ -147,7 +148,8 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 
 	private void send(Message<?> message, int partition, SendListener listener) {
 		byte[][] fields = this.encoder.encodeFields(message);
-		RedisFuture<String> send = this.appender.append(this.keys.get(partition), trimming(), fields);
+		RedisFuture<String> send = this.appender.append(this.keys.get(partition), trimming(), fields,
+				this.properties.isSync());
 		if (this.properties.isSync()) {
 			sendAndWait(message, partition, send, listener);
 		}
@@ -168,7 +170,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = translated(ex.getCause());
-			throw failedSend(message, partition, String.valueOf(cause.getMessage()), cause, listener);
+			throw failedSend(message, partition, reason(cause), cause, listener);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -200,6 +202,11 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		});
 	}
 
+	/** What Redis or Lettuce said, not the translation's generic "Error in execution". */
+	private static String reason(Throwable failure) {
+		return String.valueOf(NestedExceptionUtils.getMostSpecificCause(failure).getMessage());
+	}
+
 	/**
 	 * Lettuce's exceptions as Spring's {@code DataAccessException}s, as Spring Data Redis
 	 * reports them, so that callers can tell an outage from a bad request.
@@ -216,7 +223,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 	private void reportFailedSend(Message<?> message, int partition, Throwable ex, SendListener listener) {
 		listener.failed(ex);
 		MessagingException failure = new MessageDeliveryException(message,
-				"Failed to send to stream '" + streamName(partition) + "': " + ex.getMessage(), ex);
+				"Failed to send to stream '" + streamName(partition) + "': " + reason(ex), ex);
 		if (this.sendFailureChannel != null) {
 			this.sendFailureChannel.send(new ErrorMessage(failure));
 		}

@@ -5,18 +5,21 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Appends entries to streams with {@code XADD} through Lettuce's asynchronous API on a
- * native connection of one producer binding's own.
+ * Appends entries to streams with {@code XADD} through Lettuce's asynchronous commands
+ * ({@link RedisFuture}) on a native connection of one producer binding's own, in batches
+ * ({@link BatchingDispatcher}).
  * <p>
  * The connection comes from the application's Lettuce client, so it has the client's
  * settings (TLS, credentials, Sentinel or Cluster, command timeout, reconnection). Going
@@ -27,12 +30,11 @@ final class StreamAppender implements AutoCloseable {
 
 	private final StatefulConnection<byte[], byte[]> connection;
 
-	private final RedisStreamAsyncCommands<byte[], byte[]> commands;
+	private final BatchingDispatcher dispatcher;
 
-	private StreamAppender(StatefulConnection<byte[], byte[]> connection,
-			RedisStreamAsyncCommands<byte[], byte[]> commands) {
+	StreamAppender(StatefulConnection<byte[], byte[]> connection) {
 		this.connection = connection;
-		this.commands = commands;
+		this.dispatcher = new BatchingDispatcher(connection);
 	}
 
 	/**
@@ -46,12 +48,9 @@ final class StreamAppender implements AutoCloseable {
 					+ connectionFactory.getClass().getName());
 		}
 		AbstractRedisClient client = lettuce.getRequiredNativeClient();
-		if (client instanceof RedisClusterClient cluster) {
-			StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
-			return new StreamAppender(connection, connection.async());
-		}
-		StatefulRedisConnection<byte[], byte[]> connection = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
-		return new StreamAppender(connection, connection.async());
+		StatefulConnection<byte[], byte[]> connection = (client instanceof RedisClusterClient cluster)
+				? cluster.connect(ByteArrayCodec.INSTANCE) : ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+		return new StreamAppender(connection);
 	}
 
 	/**
@@ -59,10 +58,27 @@ final class StreamAppender implements AutoCloseable {
 	 * @param key the stream key
 	 * @param args trimming and id options
 	 * @param fields field names and values, alternating
+	 * @param now hand it to Redis at once (the caller waits for the reply) instead of
+	 * with the next batch
 	 * @return the entry id Redis assigned, when it arrives
 	 */
-	RedisFuture<String> append(byte[] key, XAddArgs args, byte[][] fields) {
-		return this.commands.xadd(key, args, (Object[]) fields);
+	RedisFuture<String> append(byte[] key, XAddArgs args, byte[][] fields, boolean now) {
+		CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key);
+		args.build(commandArgs);
+		for (byte[] field : fields) {
+			commandArgs.add(field);
+		}
+		AsyncCommand<byte[], byte[], String> command = new AsyncCommand<>(
+				new Command<>(CommandType.XADD, new StatusOutput<>(ByteArrayCodec.INSTANCE), commandArgs));
+		this.dispatcher.write(command, now);
+		return command;
+	}
+
+	/**
+	 * @return how many batches of commands were handed to the connection so far
+	 */
+	int batches() {
+		return this.dispatcher.batches();
 	}
 
 	@Override
