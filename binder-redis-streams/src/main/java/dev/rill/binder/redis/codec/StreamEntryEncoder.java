@@ -2,9 +2,11 @@ package dev.rill.binder.redis.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,6 +41,11 @@ public final class StreamEntryEncoder {
 			IntegrationMessageHeaderAccessor.SOURCE_DATA, IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK,
 			StreamEntryFields.PAYLOAD, StreamEntryFields.HEADER_TYPES);
 
+	/** Most header names whose UTF-8 form is kept: headers are a small, fixed set per application. */
+	private static final int MAX_CACHED_NAMES = 1024;
+
+	private final Map<String, byte[]> encodedNames = new ConcurrentHashMap<>();
+
 	/**
 	 * Encode a message as entry fields, payload first.
 	 * @param message the message; its payload must be {@code byte[]} or a {@code String}
@@ -46,22 +53,68 @@ public final class StreamEntryEncoder {
 	 * @throws MessageConversionException when the payload is of another type
 	 */
 	public Map<ByteBuffer, ByteBuffer> encode(Message<?> message) {
-		Map<ByteBuffer, ByteBuffer> fields = new LinkedHashMap<>();
-		fields.put(ByteBuffer.wrap(StreamEntryFields.PAYLOAD_BYTES), ByteBuffer.wrap(payloadBytes(message)));
-		StringBuilder types = new StringBuilder();
-		message.getHeaders().forEach((name, value) -> {
-			if (NOT_WRITTEN.contains(name) || name.startsWith(RedisStreamsHeaders.PREFIX) || value == null) {
-				return;
-			}
-			byte[] encoded = encodeValue(name, value, types);
-			if (encoded != null) {
-				fields.put(utf8(name), ByteBuffer.wrap(encoded));
-			}
-		});
-		if (types.length() > 0) {
-			fields.put(ByteBuffer.wrap(StreamEntryFields.HEADER_TYPES_BYTES), utf8(types.toString()));
+		byte[][] flat = encodeFields(message);
+		Map<ByteBuffer, ByteBuffer> fields = new LinkedHashMap<>(flat.length);
+		for (int i = 0; i < flat.length; i += 2) {
+			fields.put(ByteBuffer.wrap(flat[i]), ByteBuffer.wrap(flat[i + 1]));
 		}
 		return fields;
+	}
+
+	/**
+	 * Encode a message as entry fields, payload first, as {@code XADD} takes them: field
+	 * name, value, field name, value, ... Header names are encoded once and reused, so
+	 * the arrays of names are shared between calls and must not be modified.
+	 * @param message the message; its payload must be {@code byte[]} or a {@code String}
+	 * @return the names and values, alternating
+	 * @throws MessageConversionException when the payload is of another type
+	 */
+	public byte[][] encodeFields(Message<?> message) {
+		MessageHeaders headers = message.getHeaders();
+		// payload, every header, the types field: never more than this many names and values
+		byte[][] fields = new byte[2 * (headers.size() + 2)][];
+		int size = 0;
+		fields[size++] = StreamEntryFields.PAYLOAD_BYTES;
+		fields[size++] = payloadBytes(message);
+		StringBuilder types = null;
+		for (Map.Entry<String, Object> header : headers.entrySet()) {
+			String name = header.getKey();
+			Object value = header.getValue();
+			if (value == null || NOT_WRITTEN.contains(name) || name.startsWith(RedisStreamsHeaders.PREFIX)) {
+				continue;
+			}
+			HeaderValueType type = HeaderValueType.forValue(value);
+			byte[] encoded;
+			if (type != null) {
+				types = (types == null) ? new StringBuilder() : types.append(';');
+				types.append(name).append(':').append(type.code());
+				encoded = type.encode(value);
+			}
+			else {
+				encoded = encodeText(name, value);
+			}
+			if (encoded != null) {
+				fields[size++] = encodedName(name);
+				fields[size++] = encoded;
+			}
+		}
+		if (types != null) {
+			fields[size++] = StreamEntryFields.HEADER_TYPES_BYTES;
+			fields[size++] = types.toString().getBytes(StandardCharsets.UTF_8);
+		}
+		return (size == fields.length) ? fields : Arrays.copyOf(fields, size);
+	}
+
+	private byte[] encodedName(String name) {
+		byte[] cached = this.encodedNames.get(name);
+		if (cached != null) {
+			return cached;
+		}
+		byte[] encoded = name.getBytes(StandardCharsets.UTF_8);
+		if (this.encodedNames.size() < MAX_CACHED_NAMES) {
+			this.encodedNames.putIfAbsent(name, encoded);
+		}
+		return encoded;
 	}
 
 	private static byte[] payloadBytes(Message<?> message) {
@@ -77,12 +130,8 @@ public final class StreamEntryEncoder {
 				+ "Stream converts the payload, or convert it yourself");
 	}
 
-	private static byte[] encodeValue(String name, Object value, StringBuilder types) {
-		HeaderValueType type = HeaderValueType.forValue(value);
-		if (type != null) {
-			types.append(types.length() > 0 ? ";" : "").append(name).append(':').append(type.code());
-			return type.encode(value);
-		}
+	/** A header value written as text, or {@code null} for a type that does not travel. */
+	private static byte[] encodeText(String name, Object value) {
 		if (value instanceof CharSequence || value instanceof MimeType || value instanceof Enum<?>) {
 			return value.toString().getBytes(StandardCharsets.UTF_8);
 		}
@@ -92,10 +141,6 @@ public final class StreamEntryEncoder {
 					+ "MIME types and enums travel");
 		}
 		return null;
-	}
-
-	private static ByteBuffer utf8(String text) {
-		return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.rill.binder.redis.inbound;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -79,10 +80,11 @@ final class MessageDispatcher {
 
 	/**
 	 * @param message the message built from one entry (or one batch of entries)
-	 * @param entries describes the entries for log lines: stream, group and ids
+	 * @param entries describes the entries for log lines: stream, group and ids (built
+	 * only when a line is logged)
 	 * @return whether the entries may be acknowledged
 	 */
-	boolean dispatch(Message<?> message, String entries) {
+	boolean dispatch(Message<?> message, Supplier<String> entries) {
 		return dispatch(message, entries, this.sender);
 	}
 
@@ -94,13 +96,13 @@ final class MessageDispatcher {
 	 * @param failure why the entry is not handled; not retried
 	 * @return whether the entry may be acknowledged
 	 */
-	boolean dispatchFailed(Message<?> message, String entries, RuntimeException failure) {
+	boolean dispatchFailed(Message<?> message, Supplier<String> entries, RuntimeException failure) {
 		return dispatch(message, entries, unused -> {
 			throw failure;
 		});
 	}
 
-	private boolean dispatch(Message<?> message, String entries, Consumer<Message<?>> handler) {
+	private boolean dispatch(Message<?> message, Supplier<String> entries, Consumer<Message<?>> handler) {
 		Observation observation = this.observedDispatch.start(message);
 		try (Observation.Scope scope = observation.openScope()) {
 			return dispatch(message, entries, handler, observation);
@@ -110,7 +112,7 @@ final class MessageDispatcher {
 		}
 	}
 
-	private boolean dispatch(Message<?> message, String entries, Consumer<Message<?>> handler,
+	private boolean dispatch(Message<?> message, Supplier<String> entries, Consumer<Message<?>> handler,
 			Observation observation) {
 		try {
 			this.retryTemplate.execute(context -> {
@@ -184,7 +186,8 @@ final class MessageDispatcher {
 		return !this.running.getAsBoolean() || Thread.currentThread().isInterrupted();
 	}
 
-	private boolean afterUnrecoveredFailure(String entries, RuntimeException ex) {
+	private boolean afterUnrecoveredFailure(Supplier<String> description, RuntimeException ex) {
+		String entries = description.get();
 		this.listener.failed();
 		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
 		if (isShuttingDown()) {

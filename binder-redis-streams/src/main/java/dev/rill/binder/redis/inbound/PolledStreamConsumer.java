@@ -183,7 +183,7 @@ final class PolledStreamConsumer implements PendingEntryOwner {
 	private void handOverToErrorHandling(EntryMessage entry, RecordId id) {
 		this.held.add(id);
 		try {
-			if (this.failures.dispatchFailed(entry.message(), StreamEntryMessages.describe(this.reader, id),
+			if (this.failures.dispatchFailed(entry.message(), () -> StreamEntryMessages.describe(this.reader, id),
 					entry.failure())) {
 				this.reader.ack(List.of(id));
 			}

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
-import dev.rill.binder.redis.codec.DecodedEntry;
 import dev.rill.binder.redis.codec.MalformedStreamEntryException;
 import dev.rill.binder.redis.codec.StreamEntryDecoder;
 
@@ -14,6 +13,7 @@ import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.GenericMessage;
 
 /**
  * Builds the message of one stream entry the way every consumer of the binder delivers
@@ -27,6 +27,9 @@ import org.springframework.messaging.MessageHeaders;
  * handling (with what could be read of it, so that a dead letter keeps its fields).
  */
 final class StreamEntryMessages {
+
+	/** How many headers {@link #putBinderHeaders} adds. */
+	private static final int BINDER_HEADER_COUNT = 5;
 
 	private final StreamEntryDecoder decoder = new StreamEntryDecoder();
 
@@ -55,17 +58,20 @@ final class StreamEntryMessages {
 	 * @return its message, and why it must not reach the handler if so
 	 */
 	EntryMessage toMessage(StreamReader reader, ByteRecord record, long deliveryCount) {
-		Map<String, Object> binderHeaders = binderHeaders(reader, record.getId(), deliveryCount);
+		Map<byte[], byte[]> fields = record.getValue();
+		// One map, sized for the entry's fields and the binder's headers, becomes the
+		// message's headers: MessageHeaders copies it once more, and nothing else does.
+		Map<String, Object> headers = new HashMap<>(
+				StreamEntryDecoder.capacityFor(fields.size() + BINDER_HEADER_COUNT + 2));
 		try {
-			DecodedEntry entry = this.decoder.decode(record.getValue());
-			Map<String, Object> headers = new HashMap<>(entry.headers());
-			headers.putAll(binderHeaders);
+			byte[] payload = this.decoder.decodeInto(fields, headers);
+			putBinderHeaders(headers, reader, record.getId(), deliveryCount);
 			RuntimeException overLimit = (deliveryCount > this.maxDeliveries)
 					? new DeliveryLimitExceededException(deliveryCount, this.maxDeliveries) : null;
-			return new EntryMessage(message(entry.payload(), headers), overLimit);
+			return new EntryMessage(new GenericMessage<>(payload, new MessageHeaders(headers)), overLimit);
 		}
 		catch (MalformedStreamEntryException ex) {
-			return new EntryMessage(unreadable(record, binderHeaders), ex);
+			return new EntryMessage(unreadable(record, reader, deliveryCount), ex);
 		}
 	}
 
@@ -88,22 +94,23 @@ final class StreamEntryMessages {
 		return "entry " + id + " of stream '" + reader.key() + "' for group '" + reader.group() + "'";
 	}
 
-	private static Map<String, Object> binderHeaders(StreamReader reader, RecordId id, long deliveryCount) {
-		Map<String, Object> headers = new HashMap<>(16);
+	/** The binder's own headers; they take precedence over same-named fields of the entry. */
+	private static void putBinderHeaders(Map<String, Object> headers, StreamReader reader, RecordId id,
+			long deliveryCount) {
 		headers.put(RedisStreamsHeaders.STREAM, reader.key());
 		headers.put(RedisStreamsHeaders.ENTRY_ID, id.getValue());
 		headers.put(RedisStreamsHeaders.GROUP, reader.group());
 		headers.put(RedisStreamsHeaders.CONSUMER, reader.consumerName());
 		headers.put(RedisStreamsHeaders.DELIVERY_COUNT, deliveryCount);
-		return headers;
 	}
 
 	/** An entry that cannot be read: an empty payload, its raw fields as string headers. */
-	private static Message<byte[]> unreadable(ByteRecord record, Map<String, Object> binderHeaders) {
-		Map<String, Object> headers = new HashMap<>(binderHeaders);
+	private static Message<byte[]> unreadable(ByteRecord record, StreamReader reader, long deliveryCount) {
+		Map<String, Object> headers = new HashMap<>();
 		record.getValue()
-			.forEach((field, value) -> headers.putIfAbsent(new String(field, StandardCharsets.UTF_8),
+			.forEach((field, value) -> headers.put(new String(field, StandardCharsets.UTF_8),
 					new String(value, StandardCharsets.UTF_8)));
+		putBinderHeaders(headers, reader, record.getId(), deliveryCount);
 		return message(new byte[0], headers);
 	}
 

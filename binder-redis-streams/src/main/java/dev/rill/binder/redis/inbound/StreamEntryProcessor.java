@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 import org.apache.commons.logging.Log;
@@ -97,7 +98,8 @@ final class StreamEntryProcessor {
 				break;
 			}
 			EntryMessage entry = this.messages.toMessage(reader, record, deliveryCount.applyAsLong(record.getId()));
-			String description = StreamEntryMessages.describe(reader, record.getId());
+			RecordId id = record.getId();
+			Supplier<String> description = () -> StreamEntryMessages.describe(reader, id);
 			boolean ackable = (entry.failure() != null)
 					? this.dispatcher.dispatchFailed(entry.message(), description, entry.failure())
 					: this.dispatcher.dispatch(entry.message(), description);
@@ -131,8 +133,10 @@ final class StreamEntryProcessor {
 		headers.remove(RedisStreamsHeaders.ENTRY_ID);
 		headers.remove(RedisStreamsHeaders.DELIVERY_COUNT);
 		headers.put(RedisStreamsHeaders.BATCH_HEADERS, batchHeaders);
-		String description = payloads.size() + " entries of stream '" + reader.key() + "' for group '"
-				+ reader.group() + "' (from " + records.get(0).getId() + ")";
+		int count = payloads.size();
+		RecordId first = records.get(0).getId();
+		Supplier<String> description = () -> count + " entries of stream '" + reader.key() + "' for group '"
+				+ reader.group() + "' (from " + first + ")";
 		if (this.dispatcher.dispatch(StreamEntryMessages.message(payloads, headers), description)) {
 			List<RecordId> ids = batchHeaders.stream()
 				.map(entry -> RecordId.of((String) entry.get(RedisStreamsHeaders.ENTRY_ID)))
@@ -148,7 +152,8 @@ final class StreamEntryProcessor {
 	 * it alone goes to error handling, and is acknowledged (or not) on its own.
 	 */
 	private void failAlone(StreamReader reader, ByteRecord record, Message<?> message, RuntimeException failure) {
-		if (this.dispatcher.dispatchFailed(message, StreamEntryMessages.describe(reader, record.getId()), failure)) {
+		if (this.dispatcher.dispatchFailed(message, () -> StreamEntryMessages.describe(reader, record.getId()),
+				failure)) {
 			reader.ack(List.of(record.getId()));
 		}
 	}

@@ -1,28 +1,27 @@
 package dev.rill.binder.redis.outbound;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.rill.binder.redis.codec.StreamEntryEncoder;
 import dev.rill.binder.redis.properties.RedisStreamsProducerProperties;
 import dev.rill.binder.redis.provisioning.RedisStreamProducerDestination;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XAddArgs;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.stream.binder.BinderHeaders;
 import org.springframework.context.Lifecycle;
-import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
-import org.springframework.data.redis.connection.stream.ByteBufferRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
-import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.integration.handler.AbstractMessageHandler;
 import org.springframework.lang.Nullable;
 import org.springframework.messaging.Message;
@@ -34,9 +33,9 @@ import org.springframework.messaging.support.ErrorMessage;
 /**
  * Writes messages to a stream with {@code XADD}.
  * <p>
- * Sends go through Lettuce's shared, non-blocking connection, which pipelines the
- * commands of concurrent and asynchronous senders instead of paying one round trip per
- * message. A {@code sync} binding waits up to {@code send-timeout} for Redis' reply and
+ * Sends go through Lettuce's asynchronous API on a connection of the binding's own
+ * ({@link StreamAppender}), which pipelines the commands of concurrent and asynchronous
+ * senders instead of paying one round trip per message. A {@code sync} binding waits up to {@code send-timeout} for Redis' reply and
  * throws when the entry was not written; an asynchronous binding returns at once and
  * reports a failed write to the binding's error channel (or logs it when the binding has
  * none). Either way a message is only counted as sent once Redis returned its entry id.
@@ -55,7 +54,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 
 	private final RedisStreamsProducerProperties properties;
 
-	private final List<ByteBuffer> keys;
+	private final List<byte[]> keys;
 
 	private final StreamEntryEncoder encoder = new StreamEntryEncoder();
 
@@ -69,7 +68,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 	@Nullable
 	private ObservedSend observedSend;
 
-	private volatile ReactiveRedisConnection connection;
+	private volatile StreamAppender appender;
 
 	private volatile boolean running;
 
@@ -90,7 +89,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		this.sendListener = sendListener;
 		this.keys = destination.getKeys()
 			.stream()
-			.map(key -> ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+			.map(key -> key.getBytes(StandardCharsets.UTF_8))
 			.toList();
 	}
 
@@ -106,7 +105,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 	@Override
 	public synchronized void start() {
 		if (!this.running) {
-			this.connection = this.connectionFactory.getReactiveConnection();
+			this.appender = StreamAppender.open(this.connectionFactory);
 			this.running = true;
 		}
 	}
@@ -118,7 +117,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		}
 		this.running = false;
 		awaitInFlightSends();
-		this.connection.close();
+		this.appender.close();
 	}
 
 	@Override
@@ -148,9 +147,9 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 	}
 
 	private void send(Message<?> message, int partition, SendListener listener) {
-		Map<ByteBuffer, ByteBuffer> fields = this.encoder.encode(message);
-		ByteBufferRecord entry = StreamRecords.newRecord().in(this.keys.get(partition)).ofBuffer(fields);
-		Mono<RecordId> send = this.connection.streamCommands().xAdd(entry, trimming());
+		byte[][] fields = this.encoder.encodeFields(message);
+		RedisFuture<String> send = this.appender.append(this.keys.get(partition), trimming(), fields,
+				this.properties.isSync());
 		if (this.properties.isSync()) {
 			sendAndWait(message, partition, send, listener);
 		}
@@ -159,31 +158,72 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		}
 	}
 
-	private void sendAndWait(Message<?> message, int partition, Mono<RecordId> send, SendListener listener) {
+	/** The one place where a synchronous send completes, or fails. */
+	private void sendAndWait(Message<?> message, int partition, RedisFuture<String> send, SendListener listener) {
 		Duration timeout = this.properties.getSendTimeout();
 		try {
-			RecordId id = send.block(timeout);
-			listener.sent(id);
+			String id = send.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			listener.sent(RecordId.of(id));
 		}
-		catch (RuntimeException ex) {
-			listener.failed(ex);
-			boolean timedOut = ex.getCause() instanceof TimeoutException;
-			String reason = timedOut ? "no confirmation within " + timeout : String.valueOf(ex.getMessage());
-			throw new MessageDeliveryException(message,
-					"Failed to send to stream '" + streamName(partition) + "': " + reason, ex);
+		catch (TimeoutException ex) {
+			throw failedSend(message, partition, "no confirmation within " + timeout, ex, listener);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = translated(ex.getCause());
+			throw failedSend(message, partition, reason(cause), cause, listener);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw failedSend(message, partition, "interrupted while waiting for the confirmation", ex, listener);
 		}
 	}
 
-	private void sendAsync(Message<?> message, int partition, Mono<RecordId> send, SendListener listener) {
+	private MessageDeliveryException failedSend(Message<?> message, int partition, String reason, Throwable cause,
+			SendListener listener) {
+		listener.failed(cause);
+		return new MessageDeliveryException(message,
+				"Failed to send to stream '" + streamName(partition) + "': " + reason, cause);
+	}
+
+	private void sendAsync(Message<?> message, int partition, RedisFuture<String> send, SendListener listener) {
 		this.inFlight.started();
-		send.doFinally(signal -> this.inFlight.finished())
-			.subscribe(listener::sent, ex -> reportFailedSend(message, partition, ex, listener));
+		send.whenComplete((id, ex) -> {
+			try {
+				if (ex == null) {
+					listener.sent(RecordId.of(id));
+				}
+				else {
+					reportFailedSend(message, partition, translated(ex), listener);
+				}
+			}
+			finally {
+				this.inFlight.finished();
+			}
+		});
+	}
+
+	/** What Redis or Lettuce said, not the translation's generic "Error in execution". */
+	private static String reason(Throwable failure) {
+		return String.valueOf(NestedExceptionUtils.getMostSpecificCause(failure).getMessage());
+	}
+
+	/**
+	 * Lettuce's exceptions as Spring's {@code DataAccessException}s, as Spring Data Redis
+	 * reports them, so that callers can tell an outage from a bad request.
+	 */
+	private Throwable translated(Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		if (cause instanceof RuntimeException runtime) {
+			Throwable translated = this.connectionFactory.translateExceptionIfPossible(runtime);
+			return (translated != null) ? translated : cause;
+		}
+		return cause;
 	}
 
 	private void reportFailedSend(Message<?> message, int partition, Throwable ex, SendListener listener) {
 		listener.failed(ex);
 		MessagingException failure = new MessageDeliveryException(message,
-				"Failed to send to stream '" + streamName(partition) + "': " + ex.getMessage(), ex);
+				"Failed to send to stream '" + streamName(partition) + "': " + reason(ex), ex);
 		if (this.sendFailureChannel != null) {
 			this.sendFailureChannel.send(new ErrorMessage(failure));
 		}
@@ -206,16 +246,16 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		return number.intValue();
 	}
 
-	private XAddOptions trimming() {
-		XAddOptions options = XAddOptions.none();
+	private XAddArgs trimming() {
+		XAddArgs args = new XAddArgs();
 		if (this.properties.getMaxLength() != null) {
-			options = XAddOptions.maxlen(this.properties.getMaxLength()).approximateTrimming(true);
+			args.maxlen(this.properties.getMaxLength()).approximateTrimming();
 		}
 		if (this.properties.getRetention() != null) {
 			long oldestKept = Instant.now().minus(this.properties.getRetention()).toEpochMilli();
-			options = options.minId(RecordId.of(oldestKept, 0)).approximateTrimming(true);
+			args.minId(oldestKept + "-0").approximateTrimming();
 		}
-		return options;
+		return args;
 	}
 
 	private void awaitInFlightSends() {

@@ -88,6 +88,33 @@ class ProducerSendFailureTests {
 	}
 
 	@Test
+	void everyFailedSendOfABatchOfAsyncSendsArrivesOnTheErrorChannel() {
+		StreamBridge bridge = start("spring.cloud.stream.bindings.out-0.producer.error-channel-enabled=true");
+		BlockingQueue<Message<?>> errors = new LinkedBlockingQueue<>();
+		this.application.getBean("errorChannel", SubscribableChannel.class).subscribe(errors::add);
+		bridge.send("out-0", "before");
+		await().until(() -> payloads().contains("before"));
+		// The key stops being a stream: Redis refuses every XADD of the burst (WRONGTYPE).
+		redis.server().command("DEL", "orders");
+		redis.server().command("SET", "orders", "not a stream");
+
+		for (int i = 0; i < 300; i++) {
+			bridge.send("out-0", "burst-" + i);
+		}
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> errors.size() >= 300);
+		assertThat(errors).hasSize(300).allSatisfy(error -> {
+			assertThat(((ErrorMessage) error).getPayload()).isInstanceOf(MessageDeliveryException.class)
+				.hasMessageContaining("Failed to send to stream 'orders'")
+				.hasMessageContaining("WRONGTYPE");
+		});
+		assertThat(errors).extracting(error -> payloadOf(
+				((MessageDeliveryException) ((ErrorMessage) error).getPayload()).getFailedMessage()))
+			.containsExactlyInAnyOrderElementsOf(
+					java.util.stream.IntStream.range(0, 300).mapToObj(i -> "burst-" + i).toList());
+	}
+
+	@Test
 	void syncSendGivesUpAfterTheSendTimeoutNamingTheStream() {
 		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
 				"spring.cloud.stream.redis.bindings.out-0.producer.send-timeout=500ms",
@@ -137,14 +164,7 @@ class ProducerSendFailureTests {
 
 	/** The payloads of {@code orders}, oldest first. */
 	private static List<String> payloads() {
-		String[] fields = redis.server().command("XRANGE", "orders", "-", "+").split("\n");
-		List<String> payloads = new ArrayList<>();
-		for (int i = 0; i < fields.length - 1; i++) {
-			if (fields[i].equals("payload")) {
-				payloads.add(fields[i + 1]);
-			}
-		}
-		return payloads;
+		return StreamPayloads.of(redis.server(), "orders");
 	}
 
 	private StreamBridge start(String... extra) {
