@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
  * With a replica that streams (see {@link RedisSentinelGroup#start()}) that was nothing in
  * every run so far. The second test makes that window wide and certain by cutting the replication
  * link before the kill, and shows that {@code WAIT 1 <timeout>} after a write would have
- * told the producer (the binder has no such option yet).
+ * told the producer; the third sets the producer option that does so
+ * ({@code min-replica-acks}) and loses nothing.
  * <p>
  * Each test prints a line starting with {@code SENTINEL FAILOVER} with what it measured.
  */
@@ -69,7 +70,6 @@ class SentinelFailoverTests {
 	void start() {
 		consumed.clear();
 		firstConsumedAt.clear();
-		this.group = RedisSentinelGroup.builder().build().start();
 	}
 
 	@AfterEach
@@ -80,11 +80,14 @@ class SentinelFailoverTests {
 		if (this.application != null) {
 			this.application.close();
 		}
-		this.group.close();
+		if (this.group != null) {
+			this.group.close();
+		}
 	}
 
 	@Test
 	void producerAndConsumerGoOnWithTheReplicaSentinelPromotesWhenThePrimaryIsKilled() {
+		this.group = RedisSentinelGroup.builder().build().start();
 		startApplication();
 		this.producer = new Producer(this.application.getBean(StreamBridge.class), 2);
 		awaitProgress(50);
@@ -112,6 +115,7 @@ class SentinelFailoverTests {
 
 	@Test
 	void sendsAcknowledgedAfterTheReplicaWasCutOffAreLostWhenItIsPromotedAndWaitWouldHaveSaidSo() {
+		this.group = RedisSentinelGroup.builder().build().start();
 		startApplication();
 		this.producer = new Producer(this.application.getBean(StreamBridge.class), 2);
 		awaitProgress(50);
@@ -141,14 +145,54 @@ class SentinelFailoverTests {
 				outcome, killedAt, promotedAt);
 	}
 
-	private void startApplication() {
+	/**
+	 * The same cut, with {@code min-replica-acks: 1}: no send is acknowledged that a replica
+	 * did not confirm, so none is lost in the failover. Two replicas, so that after the
+	 * promotion of one the other confirms the new primary's writes. Sends while the
+	 * replicas are cut off fail after {@code replica-ack-timeout}; they were written on the
+	 * old primary (and are lost with it), which is why the sender must treat them as not
+	 * done and retry: at least once.
+	 */
+	@Test
+	void withMinReplicaAcksNoAcknowledgedSendIsLostWhenACutOffReplicaIsPromoted() {
+		this.group = RedisSentinelGroup.builder().replicas(2).build().start();
+		startApplication("spring.cloud.stream.redis.bindings.out.producer.min-replica-acks=1",
+				"spring.cloud.stream.redis.bindings.out.producer.replica-ack-timeout=200ms");
+		this.producer = new Producer(this.application.getBean(StreamBridge.class), 2);
+		awaitProgress(50);
+		RedisServerProcess primary = this.group.primary();
+
+		this.group.isolateReplicas();
+		long isolatedAt = System.nanoTime();
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.producer.failed().size() >= 10);
+		primary.kill();
+		long killedAt = System.nanoTime();
+		RedisServerProcess promoted = this.group.awaitFailover(primary, Duration.ofSeconds(30));
+		long promotedAt = System.nanoTime();
+		awaitProgress(50);
+		this.producer.stop();
+
+		Outcome outcome = outcome(promoted);
+		assertThat(this.producer.ackedStartedBetween(isolatedAt, killedAt)).as("sends acknowledged while cut off")
+			.isEmpty();
+		assertThat(outcome.lost()).as("acknowledged sends missing after the failover").isEmpty();
+		assertThat(outcome.failed().values()).as("why sends failed")
+			.anySatisfy(reason -> assertThat(reason).contains("confirmed by 0 of 1 replicas within 200ms"));
+		assertThat(this.producer.ackedAfter(promotedAt)).hasSizeGreaterThanOrEqualTo(50);
+		report("min-replica-acks 1; replicas cut off " + TimeUnit.NANOSECONDS.toMillis(killedAt - isolatedAt)
+				+ " ms before the kill", outcome, killedAt, promotedAt);
+	}
+
+	private void startApplication(String... properties) {
 		Map<String, Object> redis = new HashMap<>(this.group.springProperties());
-		this.application = TestApplications.start(SinkApplication.class, redis,
-				"spring.cloud.function.definition=sink", "spring.cloud.stream.bindings.sink-in-0.destination=" + STREAM,
+		List<String> all = new ArrayList<>(List.of("spring.cloud.function.definition=sink",
+				"spring.cloud.stream.bindings.sink-in-0.destination=" + STREAM,
 				"spring.cloud.stream.bindings.sink-in-0.group=workers", "spring.cloud.stream.output-bindings=out",
 				"spring.cloud.stream.bindings.out.destination=" + STREAM,
 				"spring.cloud.stream.redis.bindings.out.producer.sync=true",
-				"spring.cloud.stream.redis.bindings.out.producer.send-timeout=2s");
+				"spring.cloud.stream.redis.bindings.out.producer.send-timeout=2s"));
+		all.addAll(List.of(properties));
+		this.application = TestApplications.start(SinkApplication.class, redis, all.toArray(String[]::new));
 	}
 
 	/** Wait until {@code count} more sends were acknowledged and consumed. */
@@ -225,6 +269,7 @@ class SentinelFailoverTests {
 				+ "on the new primary): " + outcome.lost().size() + ", of which consumed before the kill: "
 				+ (outcome.lost().size() - lostNeverConsumed.size()) + "; duplicate entries in the stream: "
 				+ outcome.duplicateEntries() + "; messages consumed more than once: " + redelivered
+				+ "; median sync send before the kill: " + this.producer.medianSendMicros(killedAt) + " µs"
 				+ "; failures: " + outcome.failed().values().stream().distinct().limit(3).toList());
 	}
 
@@ -331,6 +376,13 @@ class SentinelFailoverTests {
 				long start = startedAt(payload);
 				return start > from && start < to;
 			}).collect(Collectors.toSet());
+		}
+
+		/** The median time from start to acknowledgement of the sends acknowledged before {@code nanoTime}. */
+		long medianSendMicros(long nanoTime) {
+			long[] durations = this.acked.entrySet().stream().filter(entry -> entry.getValue() < nanoTime)
+				.mapToLong(entry -> entry.getValue() - startedAt(entry.getKey())).sorted().toArray();
+			return (durations.length == 0) ? -1 : TimeUnit.NANOSECONDS.toMicros(durations[durations.length / 2]);
 		}
 
 		/** When the first send that started after {@code nanoTime} was acknowledged. */

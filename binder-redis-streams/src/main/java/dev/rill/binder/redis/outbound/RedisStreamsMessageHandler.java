@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.springframework.cloud.stream.binder.BinderHeaders;
 import org.springframework.context.Lifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.integration.handler.AbstractMessageHandler;
 import org.springframework.lang.Nullable;
@@ -87,6 +89,11 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		this.properties = properties;
 		this.sendFailureChannel = sendFailureChannel;
 		this.sendListener = sendListener;
+		if (properties.getMinReplicaAcks() > 0 && connectionFactory instanceof LettuceConnectionFactory lettuce
+				&& lettuce.isClusterAware()) {
+			throw new IllegalStateException("min-replica-acks is not supported on Redis Cluster (the producer of "
+					+ destination + "): WAIT cannot be sent to the shard that took each entry");
+		}
 		this.keys = destination.getKeys()
 			.stream()
 			.map(key -> key.getBytes(StandardCharsets.UTF_8))
@@ -148,9 +155,13 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 
 	private void send(Message<?> message, int partition, SendListener listener) {
 		byte[][] fields = this.encoder.encodeFields(message);
-		RedisFuture<String> send = this.appender.append(this.keys.get(partition), trimming(), fields,
-				this.properties.isSync());
-		if (this.properties.isSync()) {
+		boolean sync = this.properties.isSync();
+		CompletableFuture<String> send = this.appender.append(this.keys.get(partition), trimming(), fields, sync)
+			.toCompletableFuture();
+		if (this.properties.getMinReplicaAcks() > 0) {
+			send = confirmedByReplicas(send, sync);
+		}
+		if (sync) {
 			sendAndWait(message, partition, send, listener);
 		}
 		else {
@@ -158,9 +169,30 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		}
 	}
 
+	/**
+	 * A {@code WAIT} right behind the {@code XADD}, on the same connection: the send
+	 * completes once enough replicas have the entry, and fails when fewer confirmed it in
+	 * time (the entry is on the primary then, but could be lost with it).
+	 */
+	private CompletableFuture<String> confirmedByReplicas(CompletableFuture<String> written, boolean now) {
+		int required = this.properties.getMinReplicaAcks();
+		Duration timeout = this.properties.getReplicaAckTimeout();
+		RedisFuture<Long> confirmed = this.appender.awaitReplicas(required, timeout, now);
+		return written.thenCombine(confirmed, (id, replicas) -> {
+			if (replicas < required) {
+				throw new UnconfirmedReplicationException(id, replicas, required, timeout);
+			}
+			return id;
+		});
+	}
+
 	/** The one place where a synchronous send completes, or fails. */
-	private void sendAndWait(Message<?> message, int partition, RedisFuture<String> send, SendListener listener) {
+	private void sendAndWait(Message<?> message, int partition, CompletableFuture<String> send,
+			SendListener listener) {
 		Duration timeout = this.properties.getSendTimeout();
+		if (this.properties.getMinReplicaAcks() > 0) {
+			timeout = timeout.plus(this.properties.getReplicaAckTimeout());
+		}
 		try {
 			String id = send.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 			listener.sent(RecordId.of(id));
@@ -185,7 +217,8 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 				"Failed to send to stream '" + streamName(partition) + "': " + reason, cause);
 	}
 
-	private void sendAsync(Message<?> message, int partition, RedisFuture<String> send, SendListener listener) {
+	private void sendAsync(Message<?> message, int partition, CompletableFuture<String> send,
+			SendListener listener) {
 		this.inFlight.started();
 		send.whenComplete((id, ex) -> {
 			try {

@@ -1,5 +1,7 @@
 package dev.rill.binder.redis.outbound;
 
+import java.time.Duration;
+
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -7,6 +9,7 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -70,6 +73,24 @@ final class StreamAppender implements AutoCloseable {
 		}
 		AsyncCommand<byte[], byte[], String> command = new AsyncCommand<>(
 				new Command<>(CommandType.XADD, new StatusOutput<>(ByteArrayCodec.INSTANCE), commandArgs));
+		this.dispatcher.write(command, now);
+		return command;
+	}
+
+	/**
+	 * Send a {@code WAIT}: Redis answers once {@code replicas} replicas confirmed every
+	 * write this connection sent before it (so the {@code XADD}s appended before), or when
+	 * {@code timeout} passed, with how many did.
+	 * @param replicas how many replicas to wait for
+	 * @param timeout how long Redis waits for them
+	 * @param now hand it to Redis at once instead of with the next batch
+	 * @return how many replicas confirmed, when Redis answers
+	 */
+	RedisFuture<Long> awaitReplicas(int replicas, Duration timeout, boolean now) {
+		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).add(replicas)
+			.add(timeout.toMillis());
+		AsyncCommand<byte[], byte[], Long> command = new AsyncCommand<>(
+				new Command<>(CommandType.WAIT, new IntegerOutput<>(ByteArrayCodec.INSTANCE), args));
 		this.dispatcher.write(command, now);
 		return command;
 	}

@@ -38,6 +38,22 @@ public class RedisStreamsProducerProperties {
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(5);
 
+	/**
+	 * How many replicas must confirm each entry before the send counts as done: after the
+	 * XADD the producer sends {@code WAIT <min-replica-acks> <replica-ack-timeout>} on the
+	 * same connection, and a send that fewer replicas confirmed in time fails (to the
+	 * sender, or the error channel when asynchronous). Redis replicates asynchronously, so
+	 * without it an entry the primary confirmed can be lost when a replica that did not
+	 * have it yet is promoted. 0 (the default) does not wait. Not supported on Redis
+	 * Cluster, where WAIT cannot be routed to the shard that took the entry.
+	 */
+	private int minReplicaAcks;
+
+	/**
+	 * How long a send waits for {@code min-replica-acks} replicas to confirm its entry.
+	 */
+	private Duration replicaAckTimeout = Duration.ofSeconds(1);
+
 	public Long getMaxLength() {
 		return this.maxLength;
 	}
@@ -70,6 +86,22 @@ public class RedisStreamsProducerProperties {
 		this.sendTimeout = sendTimeout;
 	}
 
+	public int getMinReplicaAcks() {
+		return this.minReplicaAcks;
+	}
+
+	public void setMinReplicaAcks(int minReplicaAcks) {
+		this.minReplicaAcks = minReplicaAcks;
+	}
+
+	public Duration getReplicaAckTimeout() {
+		return this.replicaAckTimeout;
+	}
+
+	public void setReplicaAckTimeout(Duration replicaAckTimeout) {
+		this.replicaAckTimeout = replicaAckTimeout;
+	}
+
 	/**
 	 * Reject invalid values.
 	 * @param errors where rejections are recorded
@@ -86,6 +118,8 @@ public class RedisStreamsProducerProperties {
 					"cannot be combined with max-length (Redis trims by one of them per XADD); choose one");
 		}
 		PropertyChecks.positive(errors, prefix + "send-timeout", this.sendTimeout);
+		PropertyChecks.atLeast(errors, prefix + "min-replica-acks", this.minReplicaAcks, 0);
+		PropertyChecks.positive(errors, prefix + "replica-ack-timeout", this.replicaAckTimeout);
 	}
 
 }

@@ -131,6 +131,42 @@ class ProducerSendFailureTests {
 		assertThat(waited).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
 	}
 
+	/**
+	 * {@code min-replica-acks} on a server without replicas: Redis writes the entry, and
+	 * {@code WAIT} answers 0 after the timeout, so the send fails saying so, with the id.
+	 */
+	@Test
+	void syncSendThatTooFewReplicasConfirmedFailsNamingTheWrittenEntry() {
+		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.min-replica-acks=1",
+				"spring.cloud.stream.redis.bindings.out-0.producer.replica-ack-timeout=100ms");
+
+		Throwable thrown = catchThrowable(() -> bridge.send("out-0", "unreplicated"));
+
+		MessageDeliveryException failure = deliveryFailureIn(thrown);
+		assertThat(failure).hasMessageContaining("Failed to send to stream 'orders': entry ")
+			.hasMessageContaining("was written on the primary but confirmed by 0 of 1 replicas within 100ms")
+			.hasCauseInstanceOf(UnconfirmedReplicationException.class);
+		String id = ((UnconfirmedReplicationException) failure.getCause()).getEntryId();
+		assertThat(redis.server().command("XRANGE", "orders", id, id)).contains("unreplicated");
+	}
+
+	@Test
+	void asyncSendThatTooFewReplicasConfirmedArrivesOnTheErrorChannel() {
+		StreamBridge bridge = start("spring.cloud.stream.bindings.out-0.producer.error-channel-enabled=true",
+				"spring.cloud.stream.redis.bindings.out-0.producer.min-replica-acks=1",
+				"spring.cloud.stream.redis.bindings.out-0.producer.replica-ack-timeout=100ms");
+		BlockingQueue<Message<?>> errors = new LinkedBlockingQueue<>();
+		this.application.getBean("errorChannel", SubscribableChannel.class).subscribe(errors::add);
+
+		bridge.send("out-0", "unreplicated");
+
+		await().until(() -> !errors.isEmpty());
+		assertThat(((ErrorMessage) errors.peek()).getPayload()).isInstanceOf(MessageDeliveryException.class)
+			.hasMessageContaining("confirmed by 0 of 1 replicas within 100ms")
+			.hasCauseInstanceOf(UnconfirmedReplicationException.class);
+	}
+
 	@Test
 	void syncSendFailureOfAPartitionedDestinationNamesThePartitionsStream() {
 		StreamBridge bridge = start("spring.cloud.stream.redis.bindings.out-0.producer.sync=true",
