@@ -67,6 +67,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			problem.setDetail("1 invalid field(s)");
 			problem.setProperty("errors", List.of(fieldError(path(mapping), expected(mapping))));
 		}
+		else if (cause instanceof MismatchedInputException trailing && isTrailingContent(trailing)) {
+			problem.setDetail("More content after the JSON order: send one order per request");
+		}
 		else if (cause instanceof StreamReadException parse) {
 			JsonLocation at = parse.getLocation();
 			problem.setDetail((at != null) ? "Malformed JSON at line " + at.getLineNr() + ", column "
@@ -179,6 +182,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			}
 		}
 		return path.toString();
+	}
+
+	/** Jackson's FAIL_ON_TRAILING_TOKENS (config/application.yml) names itself only in its message. */
+	private static boolean isTrailingContent(MismatchedInputException ex) {
+		return ex.getOriginalMessage() != null && ex.getOriginalMessage().startsWith("Trailing token");
 	}
 
 	private static String expected(JsonMappingException ex) {
