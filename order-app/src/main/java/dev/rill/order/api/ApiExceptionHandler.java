@@ -60,6 +60,10 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		RequestTooLargeException tooLarge = tooLarge(ex);
+		if (tooLarge != null) {
+			return handleExceptionInternal(ex, tooLarge(tooLarge), headers, HttpStatus.PAYLOAD_TOO_LARGE, request);
+		}
 		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
 		problem.setTitle("Unreadable request body");
 		Throwable cause = ex.getMostSpecificCause();
@@ -83,6 +87,24 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		}
 		log.debug("Unreadable request body", ex);
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	private static RequestTooLargeException tooLarge(HttpMessageNotReadableException ex) {
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof RequestTooLargeException tooLarge) {
+				return tooLarge;
+			}
+		}
+		return null;
+	}
+
+	private static ProblemDetail tooLarge(RequestTooLargeException ex) {
+		log.debug("Request body refused: {}", ex.getMessage());
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
+				"The request body is larger than " + ex.getLimit() + " bytes (rill.order.max-request-size)");
+		problem.setTitle("Content Too Large");
+		problem.setProperty("limit", ex.getLimit());
+		return problem;
 	}
 
 	/**

@@ -10,6 +10,7 @@ import dev.rill.order.OrderProperties;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The stores on a fixture's Redis, without a Spring context.
@@ -37,7 +38,7 @@ final class RedisStores implements AutoCloseable {
 	}
 
 	static OrderProperties properties(Duration pendingTtl) {
-		return new OrderProperties("order:", Duration.ofHours(24), pendingTtl, Duration.ofDays(7));
+		return new OrderProperties("order:", Duration.ofHours(24), pendingTtl, Duration.ofDays(7), DataSize.ofKilobytes(128));
 	}
 
 	@Override
