@@ -1,5 +1,6 @@
 package dev.rill.order.api;
 
+import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.rill.order.placement.OrderNotPlacedException;
+import dev.rill.order.placement.OrderOutcomeUnknownException;
 import dev.rill.order.placement.PlacementInFlightException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +143,26 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 						+ "Retry later, with the same Idempotency-Key if you sent one.");
 		problem.setTitle("Order not placed");
 		return retryLater(HttpStatus.SERVICE_UNAVAILABLE, problem);
+	}
+
+	/**
+	 * @param ex the event of the order was not confirmed in time: it may or may not be written
+	 * @return 503 naming the order, telling how to learn its outcome
+	 */
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> outcomeUnknown(OrderOutcomeUnknownException ex) {
+		String detail = "The message broker did not confirm the order in time: it may or may not have been placed. "
+				+ (ex.isRetryable()
+						? "Retry with the same Idempotency-Key: that finishes this order and never places a second one."
+						: "GET its Location to follow it; send an Idempotency-Key to be able to retry such a request "
+								+ "safely.");
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+		problem.setTitle("Order outcome unknown");
+		problem.setProperty("orderId", ex.getOrderId());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+			.location(URI.create("/orders/" + ex.getOrderId()))
+			.body(problem);
 	}
 
 	/**

@@ -15,13 +15,13 @@ import org.springframework.util.unit.DataSize;
 /**
  * The stores on a fixture's Redis, without a Spring context.
  */
-final class RedisStores implements AutoCloseable {
+public final class RedisStores implements AutoCloseable {
 
 	final LettuceConnectionFactory connectionFactory;
 
-	final StringRedisTemplate redis;
+	public final StringRedisTemplate redis;
 
-	RedisStores(RedisServerExtension server) {
+	public RedisStores(RedisServerExtension server) {
 		this.connectionFactory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(server.host(), server.server().port()));
 		this.connectionFactory.afterPropertiesSet();
@@ -29,15 +29,15 @@ final class RedisStores implements AutoCloseable {
 		this.redis = new StringRedisTemplate(this.connectionFactory);
 	}
 
-	OrderReadModel readModel(OrderProperties properties) {
+	public OrderReadModel readModel(OrderProperties properties) {
 		return new OrderReadModel(this.redis, new ObjectMapper().registerModule(new JavaTimeModule()), properties);
 	}
 
-	IdempotencyKeys idempotencyKeys(OrderProperties properties) {
+	public IdempotencyKeys idempotencyKeys(OrderProperties properties) {
 		return new IdempotencyKeys(this.redis, properties);
 	}
 
-	static OrderProperties properties(Duration pendingTtl) {
+	public static OrderProperties properties(Duration pendingTtl) {
 		return new OrderProperties("order:", Duration.ofHours(24), pendingTtl, Duration.ofDays(7), DataSize.ofKilobytes(128));
 	}
 
