@@ -71,6 +71,11 @@ final class SizeLimitedInputStream extends ServletInputStream {
 	}
 
 	@Override
+	public void close() throws IOException {
+		this.body.close();
+	}
+
+	@Override
 	public boolean isFinished() {
 		return this.body.isFinished();
 	}

@@ -141,9 +141,15 @@ class SendFailureTests {
 
 	@Test
 	void aSendThatTimesOutWhileRedisIsPausedIsWrittenLaterAndARetryPlacesNoSecondOrder() throws Exception {
-		// Redis holds write commands for 4 s: the XADD waits in Redis, longer than the send-timeout (1 s).
-		bus.server().command("CLIENT", "PAUSE", "4000", "WRITE");
-		String unknown = outcomeUnknown("key-paused");
+		// Redis holds write commands until told to go on: the XADD waits in Redis past the send-timeout (1 s).
+		String unknown;
+		bus.server().command("CLIENT", "PAUSE", "60000", "WRITE");
+		try {
+			unknown = outcomeUnknown("key-paused");
+		}
+		finally {
+			bus.server().command("CLIENT", "UNPAUSE");
+		}
 
 		String eventId = OrderPlacedSender.eventIdOf(unknown);
 		await("the XADD written once Redis resumes").atMost(Duration.ofSeconds(20))
