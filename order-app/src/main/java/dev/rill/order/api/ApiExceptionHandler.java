@@ -64,7 +64,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		RequestTooLargeException tooLarge = tooLarge(ex);
 		if (tooLarge != null) {
-			return handleExceptionInternal(ex, tooLarge(tooLarge), headers, HttpStatus.PAYLOAD_TOO_LARGE, request);
+			return handleExceptionInternal(ex, contentTooLarge(tooLarge), headers, HttpStatus.PAYLOAD_TOO_LARGE,
+					request);
 		}
 		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
 		problem.setTitle("Unreadable request body");
@@ -100,7 +101,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return null;
 	}
 
-	private static ProblemDetail tooLarge(RequestTooLargeException ex) {
+	private static ProblemDetail contentTooLarge(RequestTooLargeException ex) {
 		log.debug("Request body refused: {}", ex.getMessage());
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
 				"The request body is larger than " + ex.getLimit() + " bytes (rill.order.max-request-size)");
