@@ -1,5 +1,6 @@
 package dev.rill.e2e.faults;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,11 +38,11 @@ import static org.awaitility.Awaitility.await;
  * type information), so the order is placed, and its {@code OrderPlaced} event holds only the
  * fields of the contract.
  * <p>
- * order-app has no request size limit (nothing in its configuration, Tomcat's and Spring's
- * defaults do not limit a JSON body): the 10 MB body is read whole and refused by validation
- * (customerId longer than 100). Not here, because order-app does not survive them (reported):
- * a valid-looking order of 1,000,000 item lines (28 MB) exhausts its heap; a JSON order followed by
- * more content ({@code {...} xyz}, two orders in one body) is accepted.
+ * A body over order-app's {@code rill.order.max-request-size} (128 KB by default) is answered
+ * 413 without being read whole: one of 10 MB, a valid-looking order of 1,000,000 item lines
+ * (28 MB, which exhausted the 256 MB heap before the limit existed), each sent with a
+ * {@code Content-Length} and chunked. A JSON order followed by more content ({@code {...} xyz},
+ * two orders in one body) is a 400, not an order.
  */
 @ExtendWith(FaultPlatform.class)
 class BadInputTests {
@@ -68,7 +69,8 @@ class BadInputTests {
 		long before = redis.length("orders");
 		List<String> wrong = new ArrayList<>();
 		Map<Integer, Long> statuses = new TreeMap<>();
-		for (Call call : badCalls()) {
+		List<Call> calls = badCalls();
+		for (Call call : calls) {
 			Answer answer = send(orders, call);
 			statuses.merge(answer.status(), 1L, Long::sum);
 			if (answer.status() != call.expected() || !answer.contentType().startsWith("application/problem+json")) {
@@ -109,7 +111,7 @@ class BadInputTests {
 		try (OrderLoad load = new OrderLoad(run, faults.client(), 2, 50, 100).start()) {
 			load.awaitDone(Duration.ofSeconds(60));
 			oracle.verify(load, String.format("%d bad requests answered %s, %d events published for them; "
-					+ "2 orders with @class placed as plain orders", badCalls().size(), statuses.entrySet()
+					+ "2 orders with @class placed as plain orders", calls.size(), statuses.entrySet()
 						.stream()
 						.map(entry -> entry.getValue() + "x" + entry.getKey())
 						.collect(Collectors.joining(" ")), published));
@@ -151,9 +153,18 @@ class BadInputTests {
 		calls.add(bad("wrapper-array typing", "[\"dev.rill.order.api.PlaceOrderRequest\"," + VALID + "]"));
 		calls.add(bad("typed items", VALID.replace("[" + ITEM + "]", "[\"java.util.ArrayList\",[" + ITEM + "]]")));
 		calls.add(bad("typed customerId", VALID.replace("\"c-1\"", "[\"java.lang.String\",\"c-1\"]")));
-		calls.add(bad("100000 levels deep", "{\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "," + VALID.substring(1)));
-		// Huge: 10 MB, no limit (read whole, refused by validation).
-		calls.add(bad("10 MB body", VALID.replace("c-1", "c".repeat(10_000_000))));
+		// Deeper than Jackson's nesting limit (1000) but under the size limit.
+		calls.add(bad("30000 levels deep", "{\"x\":" + "[".repeat(30_000) + "]".repeat(30_000) + "," + VALID.substring(1)));
+		// Content after the order.
+		calls.add(bad("order followed by xyz", VALID + " xyz"));
+		calls.add(bad("two orders in one body", VALID + VALID));
+		// Over the size limit (128 KB): refused before being read whole.
+		String tenMegabytes = VALID.replace("c-1", "c".repeat(10_000_000));
+		String millionLines = VALID.replace(ITEM, String.join(",", java.util.Collections.nCopies(1_000_000, ITEM)));
+		calls.add(tooLarge("10 MB body", tenMegabytes));
+		calls.add(tooLarge("10 MB body, chunked", tenMegabytes).sentChunked());
+		calls.add(tooLarge("1,000,000 item lines (28 MB)", millionLines));
+		calls.add(tooLarge("1,000,000 item lines (28 MB), chunked", millionLines).sentChunked());
 		// Not JSON at all, or not this resource.
 		for (String type : List.of("text/plain", "application/xml", "application/x-www-form-urlencoded",
 				"multipart/form-data; boundary=x", "application/merge-patch+json")) {
@@ -169,10 +180,18 @@ class BadInputTests {
 		return new Call(name, "POST", "application/json", body, 400);
 	}
 
+	private static Call tooLarge(String name, String body) {
+		return new Call(name, "POST", "application/json", body, 413);
+	}
+
 	private static Answer send(URI uri, Call call) {
+		// Without a length the client sends the body chunked.
+		HttpRequest.BodyPublisher body = call.chunked()
+				? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(call.body()))
+				: HttpRequest.BodyPublishers.ofByteArray(call.body());
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
 			.timeout(Duration.ofSeconds(30))
-			.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
+			.method(call.method(), body);
 		if (call.contentType() != null) {
 			request.header("Content-Type", call.contentType());
 		}
@@ -201,18 +220,23 @@ class BadInputTests {
 	}
 
 	private record Call(String name, String method, String contentType, byte[] body, Map<String, String> headers,
-			int expected) {
+			int expected, boolean chunked) {
 
 		Call(String name, String method, String contentType, String body, int expected) {
-			this(name, method, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of(), expected);
+			this(name, method, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of(), expected, false);
 		}
 
 		Call withBody(byte[] bytes) {
-			return new Call(this.name, this.method, this.contentType, bytes, this.headers, this.expected);
+			return new Call(this.name, this.method, this.contentType, bytes, this.headers, this.expected, this.chunked);
 		}
 
 		Call withHeader(String header, String value) {
-			return new Call(this.name, this.method, this.contentType, this.body, Map.of(header, value), this.expected);
+			return new Call(this.name, this.method, this.contentType, this.body, Map.of(header, value), this.expected,
+					this.chunked);
+		}
+
+		Call sentChunked() {
+			return new Call(this.name, this.method, this.contentType, this.body, this.headers, this.expected, true);
 		}
 
 	}

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import dev.rill.inventory.events.EventHeaders;
 import dev.rill.inventory.events.OrderPlaced;
 import dev.rill.inventory.events.StockEvent;
+import dev.rill.inventory.events.UnreadableEventException;
 import dev.rill.inventory.store.Reservation;
 import dev.rill.inventory.store.ReservationStore;
 
@@ -30,9 +31,10 @@ import dev.rill.inventory.store.ReservationStore;
  * the answer it got the first time, with the same event id, so the downstream consumers'
  * own de-duplication by event id works too.
  * <p>
- * A message that is not an {@code OrderPlaced} of a known version, or has no order id,
- * makes it throw an {@link IllegalArgumentException}, which the binding does not retry, so
- * the message goes to the dead letters. An order that is well formed but cannot be reserved
+ * A message that is not an {@code OrderPlaced} of a known version, has a payload that is not
+ * the JSON of one ({@link UnreadableEventException}) or has no order id, makes it throw an
+ * {@link IllegalArgumentException}, which the binding does not retry, so the message goes to
+ * the dead letters at once. An order that is well formed but cannot be reserved
  * as such (no items, an item without sku or with a quantity below 1) is rejected, so the
  * saga still ends.
  */
@@ -54,9 +56,12 @@ public class ReserveStock implements Function<Message<OrderPlaced>, Message<Stoc
 
 	@Override
 	public Message<StockEvent> apply(Message<OrderPlaced> message) {
-		OrderPlaced order = message.getPayload();
+		// A payload that could not be converted (not JSON, or JSON of another shape) arrives as
+		// the raw bytes: look before using it as an OrderPlaced.
+		Object payload = message.getPayload();
+		OrderPlaced order = (payload instanceof OrderPlaced readable) ? readable : null;
 		String correlationId = EventHeaders.text(message.getHeaders().get(EventHeaders.CORRELATION_ID));
-		String orderId = (order.orderId() != null) ? order.orderId()
+		String orderId = (order != null && order.orderId() != null) ? order.orderId()
 				: EventHeaders.text(message.getHeaders().get(EventHeaders.ORDER_ID));
 		if (correlationId == null) {
 			// Every event of an order carries one; make one rather than break the chain.
@@ -66,6 +71,9 @@ public class ReserveStock implements Function<Message<OrderPlaced>, Message<Stoc
 		putOrRemove(EventHeaders.ORDER_ID, orderId);
 		try {
 			EventHeaders.requireKnownEvent(message.getHeaders(), ORDER_PLACED);
+			if (order == null) {
+				throw new UnreadableEventException(ORDER_PLACED, payload);
+			}
 			if (order.orderId() == null || order.orderId().isBlank()) {
 				throw new IllegalArgumentException("OrderPlaced " + order.eventId() + " has no orderId");
 			}

@@ -41,6 +41,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.rill.binder.redis.test.RedisServerExtension;
+import dev.rill.inventory.events.UnreadableEventException;
 import dev.rill.inventory.store.StockLevel;
 import dev.rill.inventory.store.StockStore;
 
@@ -274,6 +275,33 @@ class ReserveStockFunctionTests {
 			.hasMessageContaining("has no orderId");
 		assertThat(attempts).hasValue(1);
 		assertThat(this.output.receive(200, "stock")).isNull();
+	}
+
+	@Test
+	void aPayloadThatIsNotJsonIsRejectedAtTheFirstAttemptNamingTheReason() {
+		assertUnreadableIsRejectedAtOnce("{\"eventId\":\"e-1\",\"orderId\":\"o-1\",\"items\":[{\"sku\":");
+	}
+
+	@Test
+	void jsonThatIsNotAnOrderPlacedIsRejectedAtTheFirstAttempt() {
+		assertUnreadableIsRejectedAtOnce("\"an order\"");
+	}
+
+	/** An unreadable payload is never retried: the shared configuration's 3 attempts are not used. */
+	private void assertUnreadableIsRejectedAtOnce(String payload) {
+		this.stock.setAvailable("apple", 10);
+		AtomicInteger attempts = countAttempts();
+
+		this.input.send(orderPlaced("o-1", payload), "orders");
+
+		await().untilAsserted(() -> assertThat(this.errors).hasSize(1));
+		assertThat(rootCause(this.errors.get(0).getPayload())).isInstanceOf(UnreadableEventException.class)
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessage("Unreadable OrderPlaced payload (" + payload.length()
+					+ " bytes): not JSON, or not the JSON of OrderPlaced");
+		assertThat(attempts).hasValue(1);
+		assertThat(this.output.receive(200, "stock")).isNull();
+		assertThat(this.stock.find("apple")).contains(new StockLevel("apple", 10, 0));
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.rill.order.api;
 
+import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.rill.order.placement.OrderNotPlacedException;
+import dev.rill.order.placement.OrderOutcomeUnknownException;
 import dev.rill.order.placement.PlacementInFlightException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,12 +62,20 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		RequestTooLargeException tooLarge = tooLarge(ex);
+		if (tooLarge != null) {
+			return handleExceptionInternal(ex, contentTooLarge(tooLarge), headers, HttpStatus.PAYLOAD_TOO_LARGE,
+					request);
+		}
 		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
 		problem.setTitle("Unreadable request body");
 		Throwable cause = ex.getMostSpecificCause();
 		if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
 			problem.setDetail("1 invalid field(s)");
 			problem.setProperty("errors", List.of(fieldError(path(mapping), expected(mapping))));
+		}
+		else if (cause instanceof MismatchedInputException trailing && isTrailingContent(trailing)) {
+			problem.setDetail("More content after the JSON order: send one order per request");
 		}
 		else if (cause instanceof StreamReadException parse) {
 			JsonLocation at = parse.getLocation();
@@ -80,6 +90,24 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		}
 		log.debug("Unreadable request body", ex);
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	private static RequestTooLargeException tooLarge(HttpMessageNotReadableException ex) {
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof RequestTooLargeException tooLarge) {
+				return tooLarge;
+			}
+		}
+		return null;
+	}
+
+	private static ProblemDetail contentTooLarge(RequestTooLargeException ex) {
+		log.debug("Request body refused: {}", ex.getMessage());
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
+				"The request body is larger than " + ex.getLimit() + " bytes (rill.order.max-request-size)");
+		problem.setTitle("Content Too Large");
+		problem.setProperty("limit", ex.getLimit());
+		return problem;
 	}
 
 	/**
@@ -116,6 +144,26 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 						+ "Retry later, with the same Idempotency-Key if you sent one.");
 		problem.setTitle("Order not placed");
 		return retryLater(HttpStatus.SERVICE_UNAVAILABLE, problem);
+	}
+
+	/**
+	 * @param ex the event of the order was not confirmed in time: it may or may not be written
+	 * @return 503 naming the order, telling how to learn its outcome
+	 */
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> outcomeUnknown(OrderOutcomeUnknownException ex) {
+		String detail = "The message broker did not confirm the order in time: it may or may not have been placed. "
+				+ (ex.isRetryable()
+						? "Retry with the same Idempotency-Key: that finishes this order and never places a second one."
+						: "GET its Location to follow it; send an Idempotency-Key to be able to retry such a request "
+								+ "safely.");
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+		problem.setTitle("Order outcome unknown");
+		problem.setProperty("orderId", ex.getOrderId());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+			.location(URI.create("/orders/" + ex.getOrderId()))
+			.body(problem);
 	}
 
 	/**
@@ -179,6 +227,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			}
 		}
 		return path.toString();
+	}
+
+	/** Jackson's FAIL_ON_TRAILING_TOKENS (config/application.yml) names itself only in its message. */
+	private static boolean isTrailingContent(MismatchedInputException ex) {
+		return ex.getOriginalMessage() != null && ex.getOriginalMessage().startsWith("Trailing token");
 	}
 
 	private static String expected(JsonMappingException ex) {

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * An order was accepted: the saga's first event, on destination {@code orders}. Read by
  * inventory-app, and by order-app itself to rebuild its read model.
  *
- * @param eventId unique id of this event
+ * @param eventId the id of this event: a name-based UUID of the order id, the same for every send of
+ * it (a send whose outcome was unknown is repeated with the same id)
  * @param orderId the order
  * @param customerId who ordered
  * @param email where the customer is told about the outcome

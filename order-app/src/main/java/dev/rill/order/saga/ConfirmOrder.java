@@ -9,6 +9,7 @@ import java.util.function.Function;
 import dev.rill.order.events.EventHeaders;
 import dev.rill.order.events.OrderStatusEvent;
 import dev.rill.order.events.StockEvent;
+import dev.rill.order.events.UnreadableEventException;
 import dev.rill.order.logging.OrderLogContext;
 import dev.rill.order.store.OrderReadModel;
 import dev.rill.order.store.OrderReadModel.Decision;
@@ -54,7 +55,12 @@ public class ConfirmOrder implements Function<Message<StockEvent>, Message<Order
 	@Override
 	public Message<OrderStatusEvent> apply(Message<StockEvent> message) {
 		String type = EventHeaders.requireKnownEvent(message.getHeaders(), STOCK_EVENTS);
-		StockEvent event = message.getPayload();
+		// A payload that could not be converted (not JSON, or JSON of another shape) arrives as
+		// the raw bytes: look before using it as a StockEvent.
+		Object payload = message.getPayload();
+		if (!(payload instanceof StockEvent event)) {
+			throw new UnreadableEventException(type, payload);
+		}
 		if (event.eventId() == null || event.orderId() == null) {
 			throw new IllegalArgumentException(type + " without eventId or orderId");
 		}

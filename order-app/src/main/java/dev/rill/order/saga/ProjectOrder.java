@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import dev.rill.order.events.EventHeaders;
 import dev.rill.order.events.OrderPlaced;
+import dev.rill.order.events.UnreadableEventException;
 import dev.rill.order.logging.OrderLogContext;
 import dev.rill.order.store.OrderReadModel;
 import dev.rill.order.store.OrderRecord;
@@ -37,7 +38,11 @@ public class ProjectOrder implements Consumer<Message<OrderPlaced>> {
 	@Override
 	public void accept(Message<OrderPlaced> message) {
 		EventHeaders.requireKnownEvent(message.getHeaders(), Set.of(OrderPlaced.TYPE));
-		OrderPlaced event = message.getPayload();
+		// A payload that could not be converted arrives as the raw bytes (see ConfirmOrder).
+		Object payload = message.getPayload();
+		if (!(payload instanceof OrderPlaced event)) {
+			throw new UnreadableEventException(OrderPlaced.TYPE, payload);
+		}
 		if (event.orderId() == null || event.occurredAt() == null
 				|| (event.items() != null && event.items().contains(null))) {
 			throw new IllegalArgumentException("OrderPlaced without orderId or occurredAt, or with an empty item");

@@ -202,6 +202,26 @@ class OrderApiTests extends OrderAppTest {
 	}
 
 	@Test
+	void contentAfterTheJsonOrderIsA400Problem() throws Exception {
+		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID.strip() + " xyz"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail", containsString("Malformed JSON")));
+		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID + VALID))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail").value("More content after the JSON order: send one order per request"));
+		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID.strip() + "[]"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+		// Whitespace after the order is not content.
+		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID + "\n\t \r\n"))
+			.andExpect(status().isAccepted());
+		assertThat(this.output.receive(1000, "orders")).as("the one valid order").isNotNull();
+		assertNothingSent();
+	}
+
+	@Test
 	void aValueOfTheWrongTypeNamesItsField() throws Exception {
 		String body = """
 				{"customerId":"c","email":"a@example.com","items":[{"sku":"s","quantity":"many"}]}

@@ -6,9 +6,11 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rill.order.AttemptCounter;
 import dev.rill.order.OrderAppTest;
 import dev.rill.order.TickingClock;
 import dev.rill.order.events.OrderLine;
+import dev.rill.order.events.UnreadableEventException;
 import dev.rill.order.store.OrderReadModel;
 import dev.rill.order.store.OrderRecord;
 import dev.rill.order.store.OrderStatus;
@@ -17,8 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
 
 import static dev.rill.order.EventMessages.event;
 import static dev.rill.order.EventMessages.stockRejected;
@@ -39,6 +43,10 @@ class ConfirmOrderTests extends OrderAppTest {
 
 	@Autowired
 	BindingServiceProperties bindings;
+
+	@Autowired
+	@Qualifier("confirmOrder-in-0")
+	MessageChannel confirmOrderInput;
 
 	String orderId;
 
@@ -183,10 +191,28 @@ class ConfirmOrderTests extends OrderAppTest {
 	}
 
 	@Test
+	void aPayloadThatIsNotJsonIsRejectedAtTheFirstAttemptNamingTheReason() {
+		try (AttemptCounter counter = AttemptCounter.on(this.confirmOrderInput)) {
+			this.input.send(event("not json at all", "StockRejected", "1", "corr-9"), "stock");
+
+			assertThat(this.errors.rootCauses()).singleElement(InstanceOfAssertFactories.THROWABLE)
+				.isInstanceOf(UnreadableEventException.class)
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Unreadable StockRejected payload (15 bytes): not JSON, or not the JSON of StockRejected");
+			assertThat(counter.attempts()).as("attempts (the binding allows 3)").isEqualTo(1);
+		}
+		assertThat(this.output.receive(200, "order-status")).isNull();
+		assertThat(this.readModel.find(this.orderId).orElseThrow().status()).isEqualTo(OrderStatus.PLACED);
+	}
+
+	@Test
 	void anOrderMissingFromTheReadModelIsRetriedThenGivenUp() {
 		String unknown = UUID.randomUUID().toString();
 
-		this.input.send(stockReserved(UUID.randomUUID().toString(), unknown, "corr-8"), "stock");
+		try (AttemptCounter counter = AttemptCounter.on(this.confirmOrderInput)) {
+			this.input.send(stockReserved(UUID.randomUUID().toString(), unknown, "corr-8"), "stock");
+			assertThat(counter.attempts()).as("attempts").isEqualTo(3);
+		}
 
 		assertThat(this.output.receive(200, "order-status")).isNull();
 		assertThat(this.errors.rootCauses()).singleElement()

@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.rill.order.AttemptCounter;
 import dev.rill.order.OrderAppTest;
 import dev.rill.order.events.OrderLine;
+import dev.rill.order.events.UnreadableEventException;
 import dev.rill.order.store.OrderReadModel;
 import dev.rill.order.store.OrderRecord;
 import dev.rill.order.store.OrderStatus;
@@ -13,8 +15,10 @@ import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
 
 import static dev.rill.order.EventMessages.event;
 import static dev.rill.order.EventMessages.orderPlaced;
@@ -33,6 +37,10 @@ class ProjectOrderTests extends OrderAppTest {
 
 	@Autowired
 	BindingServiceProperties bindings;
+
+	@Autowired
+	@Qualifier("projectOrder-in-0")
+	MessageChannel projectOrderInput;
 
 	@Test
 	void orderPlacedCreatesThePlacedRecord() {
@@ -100,6 +108,23 @@ class ProjectOrderTests extends OrderAppTest {
 			.hasMessageContaining("Unknown eventType 'OrderCancelled'");
 		assertThat(this.bindings.getConsumerProperties("projectOrder-in-0").getRetryableExceptions())
 			.containsEntry(IllegalArgumentException.class, false);
+	}
+
+	@Test
+	void aPayloadThatIsNotJsonIsRejectedAtTheFirstAttemptNamingTheReason() {
+		String orderId = UUID.randomUUID().toString();
+		String truncated = "{\"eventId\":\"e-1\",\"orderId\":\"" + orderId + "\",\"items\":[{\"sku\":";
+
+		try (AttemptCounter counter = AttemptCounter.on(this.projectOrderInput)) {
+			this.input.send(event(truncated, "OrderPlaced", "1", "corr-u"), "orders");
+
+			assertThat(this.errors.rootCauses()).singleElement(InstanceOfAssertFactories.THROWABLE)
+				.isInstanceOf(UnreadableEventException.class)
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessageStartingWith("Unreadable OrderPlaced payload (" + truncated.length() + " bytes)");
+			assertThat(counter.attempts()).as("attempts (the binding allows 3)").isEqualTo(1);
+		}
+		assertThat(this.readModel.find(orderId)).isEmpty();
 	}
 
 	private void replay(List<Message<byte[]>> orders, List<Message<byte[]>> stock) {

@@ -73,6 +73,23 @@ class IdempotencyKeysTests {
 	}
 
 	@Test
+	void aKeyWhoseSendTimedOutStaysBoundToItsOrderForTheLongTtlUntilCompleted() {
+		this.keys.reserve("k", "o-1");
+
+		assertThat(this.keys.markUnknown("k", "o-1")).isTrue();
+
+		assertThat(this.keys.reserve("k", "o-2")).isEqualTo(new Reservation(State.UNKNOWN, "o-1"));
+		assertThat(this.stores.redis.getExpire("order:idempotency:k")).isGreaterThan(Duration.ofHours(23).toSeconds());
+		this.keys.release("k", "o-1");
+		assertThat(this.keys.reserve("k", "o-2")).as("not freed like a failed send")
+			.isEqualTo(new Reservation(State.UNKNOWN, "o-1"));
+		assertThat(this.keys.complete("k", "o-other")).isFalse();
+		assertThat(this.keys.complete("k", "o-1")).isTrue();
+		assertThat(this.keys.reserve("k", "o-2")).isEqualTo(new Reservation(State.PLACED, "o-1"));
+		assertThat(this.keys.markUnknown("k", "o-1")).as("a placed order stays placed").isFalse();
+	}
+
+	@Test
 	void anAbandonedReservationExpires() {
 		IdempotencyKeys shortLived = this.stores.idempotencyKeys(RedisStores.properties(Duration.ofMillis(200)));
 		shortLived.reserve("k", "o-1");

@@ -10,17 +10,18 @@ import dev.rill.order.OrderProperties;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The stores on a fixture's Redis, without a Spring context.
  */
-final class RedisStores implements AutoCloseable {
+public final class RedisStores implements AutoCloseable {
 
 	final LettuceConnectionFactory connectionFactory;
 
-	final StringRedisTemplate redis;
+	public final StringRedisTemplate redis;
 
-	RedisStores(RedisServerExtension server) {
+	public RedisStores(RedisServerExtension server) {
 		this.connectionFactory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(server.host(), server.server().port()));
 		this.connectionFactory.afterPropertiesSet();
@@ -28,16 +29,16 @@ final class RedisStores implements AutoCloseable {
 		this.redis = new StringRedisTemplate(this.connectionFactory);
 	}
 
-	OrderReadModel readModel(OrderProperties properties) {
+	public OrderReadModel readModel(OrderProperties properties) {
 		return new OrderReadModel(this.redis, new ObjectMapper().registerModule(new JavaTimeModule()), properties);
 	}
 
-	IdempotencyKeys idempotencyKeys(OrderProperties properties) {
+	public IdempotencyKeys idempotencyKeys(OrderProperties properties) {
 		return new IdempotencyKeys(this.redis, properties);
 	}
 
-	static OrderProperties properties(Duration pendingTtl) {
-		return new OrderProperties("order:", Duration.ofHours(24), pendingTtl, Duration.ofDays(7));
+	public static OrderProperties properties(Duration pendingTtl) {
+		return new OrderProperties("order:", Duration.ofHours(24), pendingTtl, Duration.ofDays(7), DataSize.ofKilobytes(128));
 	}
 
 	@Override
