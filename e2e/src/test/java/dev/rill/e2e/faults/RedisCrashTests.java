@@ -1,0 +1,244 @@
+package dev.rill.e2e.faults;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.rill.binder.redis.test.RedisServerProcess;
+import dev.rill.e2e.faults.OrderLoad.Attempt;
+import dev.rill.e2e.platform.ServiceProcess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The redis-server killed ({@code kill -9}) while orders keep coming (100 a second from 4
+ * customers), once ~300 were accepted, and started again 5 s later on the same port:
+ * <ul>
+ * <li>with its AOF and {@code appendfsync always} (the platform's setting): every order Redis
+ * acknowledged survives, so no accepted order may be lost;</li>
+ * <li>with {@code appendfsync everysec} (set with {@code CONFIG SET} before the kill; the
+ * restarted server is back to {@code always}): Redis may lose the writes of the last second or
+ * two; the loss is measured and printed, and only accepted orders answered in the
+ * {@value #EVERYSEC_WINDOW_SECONDS} s before the kill may be missing;</li>
+ * <li>with no data at all (AOF files removed): the services find their consumer groups gone and
+ * create them again (a WARN each), health goes DOWN and UP again by itself, and new orders
+ * flow and end final. What was in Redis (stock, orders) is gone, so only orders placed after
+ * the restart are checked, on stock set after it.</li>
+ * </ul>
+ * Requests while Redis is down are answered 503 (or time out), never 202. A 503 may still have
+ * placed its order (a send that timed out, written by Lettuce when Redis was back: "outcome
+ * unknown"), which is allowed; such an order must be final like any other.
+ */
+@ExtendWith(FaultPlatform.class)
+class RedisCrashTests {
+
+	private static final Duration DOWN = Duration.ofSeconds(5);
+
+	/**
+	 * How far back Redis may lose acknowledged writes with {@code everysec}: it fsyncs once a
+	 * second, and while an fsync is slow it postpones writing the AOF by up to 2 s more, while
+	 * still answering clients (Redis' persistence documentation: "you can lose one second worth
+	 * of writes"; {@code aof.c}: writes are postponed for at most 2 s). A kill of the process alone
+	 * loses only what was not yet written (not what was written and not yet fsynced).
+	 */
+	private static final int EVERYSEC_WINDOW_SECONDS = 2;
+
+	private static final Pattern GROUP_RECREATED = Pattern
+		.compile("Consumer group '([^']+)' of stream '([^']+)' had disappeared");
+
+	@Test
+	void killedWithAppendfsyncAlwaysNoAcceptedOrderIsLost(FaultPlatform faults) {
+		FaultOracle oracle = FaultOracle.begin(faults, "kill -9 Redis, appendfsync always")
+			.outcomeUnknownFor("HTTP 503");
+		try (OrderLoad load = new OrderLoad(run("redis-always"), faults.client(), 4, 100, 6000).start()) {
+			Outage outage = killAndRestart(faults, load);
+			oracle.verify(load, outage.toString());
+			outage.assertNoOrderAcceptedWhileDown();
+		}
+	}
+
+	@Test
+	void killedWithAppendfsyncEverysecOnlyTheLastWritesMayBeLost(FaultPlatform faults) {
+		RedisServerProcess redis = faults.redisServer();
+		Outage[] outage = new Outage[1];
+		FaultOracle oracle = FaultOracle.begin(faults, "kill -9 Redis, appendfsync everysec")
+			.outcomeUnknownFor("HTTP 503")
+			.mayBeLostByRedis(attempt -> outage[0].answeredInLastSecondsBeforeKill(attempt, EVERYSEC_WINDOW_SECONDS));
+		try (OrderLoad load = new OrderLoad(run("redis-everysec"), faults.client(), 4, 100, 6000)) {
+			redis.command("CONFIG", "SET", "appendfsync", "everysec");
+			load.start();
+			outage[0] = killAndRestart(faults, load);
+			assertThat(redis.command("CONFIG", "GET", "appendfsync")).as("appendfsync after the restart")
+				.contains("always");
+			long allowed = load.accepted()
+				.stream()
+				.filter(attempt -> outage[0].answeredInLastSecondsBeforeKill(attempt, EVERYSEC_WINDOW_SECONDS))
+				.count();
+			FaultOracle.Result result = oracle.verify(load, outage[0] + String.format(
+					"; may be lost by Redis: the %d orders accepted in the %d s before the kill", allowed,
+					EVERYSEC_WINDOW_SECONDS));
+			System.out.printf("appendfsync everysec: %d of %d accepted orders lost by Redis (%d were accepted in the"
+					+ " %d s before the kill)%n", result.lost(), result.accepted(), allowed, EVERYSEC_WINDOW_SECONDS);
+			outage[0].assertNoOrderAcceptedWhileDown();
+		}
+		finally {
+			if (redis.isRunning()) {
+				redis.command("CONFIG", "SET", "appendfsync", "always");
+			}
+		}
+	}
+
+	@Test
+	void restartedEmptyTheServicesRecoverAndNewOrdersFlow(FaultPlatform faults) {
+		RedisServerProcess redis = faults.redisServer();
+		List<ServiceProcess> services = faults.platform().services();
+		Map<ServiceProcess, Integer> logOffsets = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
+		services.forEach(service -> logOffsets.put(service, service.log().length()));
+		String details;
+		try (OrderLoad before = new OrderLoad(run("redis-empty-before"), faults.client(), 4, 100, 6000).start()) {
+			// Redis dies with work in flight everywhere; these orders are gone with its data.
+			before.awaitAccepted(200, Duration.ofSeconds(60));
+			long killed = System.nanoTime();
+			redis.kill();
+			long dead = System.nanoTime();
+			Map<String, Double> down = ServiceHealth.awaitEach(services, ServiceHealth::down, "DOWN while Redis is down",
+					killed, Duration.ofSeconds(60));
+			before.stop();
+			redis.restartEmpty();
+			long back = System.nanoTime();
+			assertThat(before.madeWithin(dead, back)).as("orders accepted while Redis was down")
+				.noneMatch(Attempt::accepted);
+			Map<String, Double> up = ServiceHealth.awaitEach(services, ServiceHealth::up, "UP after Redis came back empty",
+					back, Duration.ofSeconds(90));
+			details = String.format("down %.1f s; health DOWN after %s s, UP after %s s from the restart",
+					(back - killed) / 1e9, RedisUnreachableTests.rounded(down), RedisUnreachableTests.rounded(up));
+		}
+		await("every group of the saga created again").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> missingGroups(faults).isEmpty());
+		// What was in flight when Redis died (a send Lettuce wrote again on reconnecting, say) is
+		// handled before the new run begins, so that it does not count against it.
+		FaultOracle settled = FaultOracle.begin(faults, "settling");
+		await("the saga drained after the empty restart").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(300))
+			.until(() -> settled.drained() && settled.drained());
+		Map<String, Long> deadLettersOfLostOrders = FaultOracle.deadLetters(faults.redis());
+		Map<String, List<String>> recreated = recreatedGroups(logOffsets);
+
+		FaultOracle oracle = FaultOracle.begin(faults, "Redis restarted empty");
+		try (OrderLoad after = new OrderLoad(run("redis-empty-after"), faults.client(), 4, 100, 6000).start()) {
+			after.awaitAccepted(300, Duration.ofSeconds(60)).stop();
+			oracle.verify(after, details + "; groups created again (WARN) " + recreated
+					+ "; dead letters of orders from before the restart " + deadLettersOfLostOrders);
+		}
+		FaultOracle.GROUPS.forEach((stream, groups) -> groups.forEach(group -> assertThat(recreated)
+			.as("services that logged that %s/%s had disappeared and created it again", stream, group)
+			.containsKey(stream + "/" + group)));
+	}
+
+	private static String run(String name) {
+		return name + "-" + ThreadLocalRandom.current().nextInt(1000, 10000);
+	}
+
+	/**
+	 * Kill Redis once the load had 300 orders accepted, start it again {@link #DOWN} later (AOF
+	 * replayed), wait for every service to be healthy and for 200 more accepted orders, then stop
+	 * the load.
+	 */
+	private static Outage killAndRestart(FaultPlatform faults, OrderLoad load) {
+		load.awaitAccepted(300, Duration.ofSeconds(60));
+		long acceptedBefore = load.acceptedCount();
+		long killing = System.nanoTime();
+		faults.redisServer().kill();
+		long dead = System.nanoTime();
+		FaultOracle.sleep(Duration.ofNanos(Math.max(0, killing + DOWN.toNanos() - System.nanoTime())));
+		faults.redisServer().start();
+		long back = System.nanoTime();
+		faults.platform().awaitHealthy();
+		double healthy = (System.nanoTime() - back) / 1e9;
+		load.awaitAccepted((int) load.acceptedCount() + 200, Duration.ofSeconds(90)).stop();
+		return new Outage(killing, dead, back, acceptedBefore, healthy, load);
+	}
+
+	private static List<String> missingGroups(FaultPlatform faults) {
+		return FaultOracle.GROUPS.entrySet()
+			.stream()
+			.flatMap(stream -> stream.getValue()
+				.stream()
+				.filter(group -> faults.redis()
+					.groups(stream.getKey())
+					.stream()
+					.noneMatch(existing -> group.equals(existing.get("name"))))
+				.map(group -> stream.getKey() + "/" + group))
+			.toList();
+	}
+
+	/** Per {@code stream/group}, the services that logged its WARN "had disappeared" since the offsets. */
+	private static Map<String, List<String>> recreatedGroups(Map<ServiceProcess, Integer> logOffsets) {
+		Map<String, List<String>> recreated = new TreeMap<>();
+		logOffsets.forEach((service, offset) -> {
+			Matcher matcher = GROUP_RECREATED.matcher(service.log().substring(offset));
+			while (matcher.find()) {
+				List<String> by = recreated.computeIfAbsent(matcher.group(2) + "/" + matcher.group(1),
+						key -> new ArrayList<>());
+				if (!by.contains(service.name())) {
+					by.add(service.name());
+				}
+			}
+		});
+		return recreated;
+	}
+
+	/**
+	 * When Redis was killed and back, as {@link System#nanoTime()}s.
+	 * @param killing just before the kill
+	 * @param dead once the process had exited
+	 * @param back once the restarted server answered (its AOF replayed)
+	 * @param acceptedBefore orders accepted before the kill
+	 * @param healthySeconds from {@code back} until every service was healthy
+	 * @param load the load, for the answers while down
+	 */
+	private record Outage(long killing, long dead, long back, long acceptedBefore, double healthySeconds,
+			OrderLoad load) {
+
+		/** Requests sent after Redis died and answered before it was back: none can have been stored. */
+		List<Attempt> whileDown() {
+			return this.load.madeWithin(this.dead, this.back);
+		}
+
+		/** Answered by the killed server (before the restarted one answered) in its last seconds. */
+		boolean answeredInLastSecondsBeforeKill(Attempt attempt, int seconds) {
+			long answered = this.load.timing(attempt).answered();
+			return answered >= this.killing - Duration.ofSeconds(seconds).toNanos() && answered < this.back;
+		}
+
+		void assertNoOrderAcceptedWhileDown() {
+			assertThat(whileDown()).as("orders accepted while Redis was down").noneMatch(Attempt::accepted);
+		}
+
+		@Override
+		public String toString() {
+			Map<String, Long> answered = new TreeMap<>();
+			this.load.all().forEach(attempt -> {
+				long at = this.load.timing(attempt).answered();
+				if (at >= this.dead && at <= this.back) {
+					answered.merge(attempt.outcome(), 1L, Long::sum);
+				}
+			});
+			return String.format("killed after %d accepted, down %.1f s, all healthy %.1f s later; answers while down"
+					+ " %s (%d requests made entirely while down)", this.acceptedBefore, (this.back - this.killing) / 1e9,
+					this.healthySeconds, answered, whileDown().size());
+		}
+
+	}
+
+}
