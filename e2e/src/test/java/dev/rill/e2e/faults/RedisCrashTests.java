@@ -69,26 +69,25 @@ class RedisCrashTests {
 	@Test
 	void killedWithAppendfsyncEverysecOnlyTheLastWritesMayBeLost(FaultPlatform faults) {
 		RedisServerProcess redis = faults.redisServer();
-		Outage[] outage = new Outage[1];
 		FaultOracle oracle = FaultOracle.begin(faults, "kill -9 Redis, appendfsync everysec")
-			.outcomeUnknownFor("HTTP 503")
-			.mayBeLostByRedis(attempt -> outage[0].answeredInLastSecondsBeforeKill(attempt, EVERYSEC_WINDOW_SECONDS));
+			.outcomeUnknownFor("HTTP 503");
 		try (OrderLoad load = new OrderLoad(run("redis-everysec"), faults.client(), 4, 100, 6000)) {
 			redis.command("CONFIG", "SET", "appendfsync", "everysec");
 			load.start();
-			outage[0] = killAndRestart(faults, load);
+			Outage outage = killAndRestart(faults, load);
 			assertThat(redis.command("CONFIG", "GET", "appendfsync")).as("appendfsync after the restart")
 				.contains("always");
+			oracle.mayBeLostByRedis(attempt -> outage.answeredInLastSecondsBeforeKill(attempt, EVERYSEC_WINDOW_SECONDS));
 			long allowed = load.accepted()
 				.stream()
-				.filter(attempt -> outage[0].answeredInLastSecondsBeforeKill(attempt, EVERYSEC_WINDOW_SECONDS))
+				.filter(attempt -> outage.answeredInLastSecondsBeforeKill(attempt, EVERYSEC_WINDOW_SECONDS))
 				.count();
-			FaultOracle.Result result = oracle.verify(load, outage[0] + String.format(
+			FaultOracle.Result result = oracle.verify(load, outage + String.format(
 					"; may be lost by Redis: the %d orders accepted in the %d s before the kill", allowed,
 					EVERYSEC_WINDOW_SECONDS));
 			System.out.printf("appendfsync everysec: %d of %d accepted orders lost by Redis (%d were accepted in the"
 					+ " %d s before the kill)%n", result.lost(), result.accepted(), allowed, EVERYSEC_WINDOW_SECONDS);
-			outage[0].assertNoOrderAcceptedWhileDown();
+			outage.assertNoOrderAcceptedWhileDown();
 		}
 		finally {
 			if (redis.isRunning()) {
@@ -120,7 +119,7 @@ class RedisCrashTests {
 			Map<String, Double> up = ServiceHealth.awaitEach(services, ServiceHealth::up, "UP after Redis came back empty",
 					back, Duration.ofSeconds(90));
 			details = String.format("down %.1f s; health DOWN after %s s, UP after %s s from the restart",
-					(back - killed) / 1e9, RedisUnreachableTests.rounded(down), RedisUnreachableTests.rounded(up));
+					(back - killed) / 1e9, ServiceHealth.rounded(down), ServiceHealth.rounded(up));
 		}
 		await("every group of the saga created again").atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofMillis(500))

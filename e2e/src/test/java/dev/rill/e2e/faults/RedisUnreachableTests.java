@@ -75,15 +75,9 @@ class RedisUnreachableTests {
 				.orElse(0) / 1e9;
 			oracle.verify(load, String.format("frozen %.1f s; requests made while frozen %s, answered in up to %.1f s;"
 					+ " health DOWN after %s s, UP after %s s from SIGCONT", (thawedAt - frozenAt) / 1e9, answers,
-					slowest, rounded(down), rounded(up)));
+					slowest, ServiceHealth.rounded(down), ServiceHealth.rounded(up)));
 			assertThat(answers).as("answers to requests made while Redis was frozen").containsOnlyKeys("HTTP 503");
 		}
-	}
-
-	static Map<String, String> rounded(Map<String, Double> seconds) {
-		Map<String, String> rounded = new TreeMap<>();
-		seconds.forEach((service, value) -> rounded.put(service.replace("-app", ""), String.format("%.1f", value)));
-		return rounded;
 	}
 
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -107,6 +108,16 @@ record ServiceHealth(String service, String status, String binder, String redis)
 		Map<String, Double> ordered = new LinkedHashMap<>();
 		services.forEach(service -> ordered.put(service.name(), seen.get(service.name())));
 		return ordered;
+	}
+
+	/**
+	 * @param seconds per service, what {@link #awaitEach} returned
+	 * @return the same, for the oracle line: {@code {inventory=7.6, notification=7.6, order=7.7}}
+	 */
+	static Map<String, String> rounded(Map<String, Double> seconds) {
+		Map<String, String> rounded = new TreeMap<>();
+		seconds.forEach((service, value) -> rounded.put(service.replace("-app", ""), String.format("%.1f", value)));
+		return rounded;
 	}
 
 }
