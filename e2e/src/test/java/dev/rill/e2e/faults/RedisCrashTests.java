@@ -1,23 +1,18 @@
 package dev.rill.e2e.faults;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.rill.binder.redis.test.RedisServerProcess;
 import dev.rill.e2e.faults.OrderLoad.Attempt;
-import dev.rill.e2e.platform.ServiceProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The redis-server killed ({@code kill -9}) while orders keep coming (100 a second from 4
@@ -28,12 +23,9 @@ import static org.awaitility.Awaitility.await;
  * <li>with {@code appendfsync everysec} (set with {@code CONFIG SET} before the kill; the
  * restarted server is back to {@code always}): Redis may lose the writes of the last second or
  * two; the loss is measured and printed, and only accepted orders answered in the
- * {@value #EVERYSEC_WINDOW_SECONDS} s before the kill may be missing;</li>
- * <li>with no data at all (AOF files removed): the services find their consumer groups gone and
- * create them again (a WARN each), health goes DOWN and UP again by itself, and new orders
- * flow and end final. What was in Redis (stock, orders) is gone, so only orders placed after
- * the restart are checked, on stock set after it.</li>
+ * {@value #EVERYSEC_WINDOW_SECONDS} s before the kill may be missing.</li>
  * </ul>
+ * A restart without any data is {@link RedisEmptyRestartTests}.
  * Requests while Redis is down are answered 503 (or time out), never 202. A 503 may still have
  * placed its order (a send that timed out, written by Lettuce when Redis was back: "outcome
  * unknown"), which is allowed; such an order must be final like any other.
@@ -51,9 +43,6 @@ class RedisCrashTests {
 	 * loses only what was not yet written (not what was written and not yet fsynced).
 	 */
 	private static final int EVERYSEC_WINDOW_SECONDS = 2;
-
-	private static final Pattern GROUP_RECREATED = Pattern
-		.compile("Consumer group '([^']+)' of stream '([^']+)' had disappeared");
 
 	@Test
 	void killedWithAppendfsyncAlwaysNoAcceptedOrderIsLost(FaultPlatform faults) {
@@ -96,55 +85,7 @@ class RedisCrashTests {
 		}
 	}
 
-	@Test
-	void restartedEmptyTheServicesRecoverAndNewOrdersFlow(FaultPlatform faults) {
-		RedisServerProcess redis = faults.redisServer();
-		List<ServiceProcess> services = faults.platform().services();
-		Map<ServiceProcess, Integer> logOffsets = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
-		services.forEach(service -> logOffsets.put(service, service.log().length()));
-		String details;
-		try (OrderLoad before = new OrderLoad(run("redis-empty-before"), faults.client(), 4, 100, 6000).start()) {
-			// Redis dies with work in flight everywhere; these orders are gone with its data.
-			before.awaitAccepted(200, Duration.ofSeconds(60));
-			long killed = System.nanoTime();
-			redis.kill();
-			long dead = System.nanoTime();
-			Map<String, Double> down = ServiceHealth.awaitEach(services, ServiceHealth::down, "DOWN while Redis is down",
-					killed, Duration.ofSeconds(60));
-			before.stop();
-			redis.restartEmpty();
-			long back = System.nanoTime();
-			assertThat(before.madeWithin(dead, back)).as("orders accepted while Redis was down")
-				.noneMatch(Attempt::accepted);
-			Map<String, Double> up = ServiceHealth.awaitEach(services, ServiceHealth::up, "UP after Redis came back empty",
-					back, Duration.ofSeconds(90));
-			details = String.format("down %.1f s; health DOWN after %s s, UP after %s s from the restart",
-					(back - killed) / 1e9, ServiceHealth.rounded(down), ServiceHealth.rounded(up));
-		}
-		await("every group of the saga created again").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> missingGroups(faults).isEmpty());
-		// What was in flight when Redis died (a send Lettuce wrote again on reconnecting, say) is
-		// handled before the new run begins, so that it does not count against it.
-		FaultOracle settled = FaultOracle.begin(faults, "settling");
-		await("the saga drained after the empty restart").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofMillis(300))
-			.until(() -> settled.drained() && settled.drained());
-		Map<String, Long> deadLettersOfLostOrders = FaultOracle.deadLetters(faults.redis());
-		Map<String, List<String>> recreated = recreatedGroups(logOffsets);
-
-		FaultOracle oracle = FaultOracle.begin(faults, "Redis restarted empty");
-		try (OrderLoad after = new OrderLoad(run("redis-empty-after"), faults.client(), 4, 100, 6000).start()) {
-			after.awaitAccepted(300, Duration.ofSeconds(60)).stop();
-			oracle.verify(after, details + "; groups created again (WARN) " + recreated
-					+ "; dead letters of orders from before the restart " + deadLettersOfLostOrders);
-		}
-		FaultOracle.GROUPS.forEach((stream, groups) -> groups.forEach(group -> assertThat(recreated)
-			.as("services that logged that %s/%s had disappeared and created it again", stream, group)
-			.containsKey(stream + "/" + group)));
-	}
-
-	private static String run(String name) {
+	static String run(String name) {
 		return name + "-" + ThreadLocalRandom.current().nextInt(1000, 10000);
 	}
 
@@ -166,35 +107,6 @@ class RedisCrashTests {
 		double healthy = (System.nanoTime() - back) / 1e9;
 		load.awaitAccepted((int) load.acceptedCount() + 200, Duration.ofSeconds(90)).stop();
 		return new Outage(killing, dead, back, acceptedBefore, healthy, load);
-	}
-
-	private static List<String> missingGroups(FaultPlatform faults) {
-		return FaultOracle.GROUPS.entrySet()
-			.stream()
-			.flatMap(stream -> stream.getValue()
-				.stream()
-				.filter(group -> faults.redis()
-					.groups(stream.getKey())
-					.stream()
-					.noneMatch(existing -> group.equals(existing.get("name"))))
-				.map(group -> stream.getKey() + "/" + group))
-			.toList();
-	}
-
-	/** Per {@code stream/group}, the services that logged its WARN "had disappeared" since the offsets. */
-	private static Map<String, List<String>> recreatedGroups(Map<ServiceProcess, Integer> logOffsets) {
-		Map<String, List<String>> recreated = new TreeMap<>();
-		logOffsets.forEach((service, offset) -> {
-			Matcher matcher = GROUP_RECREATED.matcher(service.log().substring(offset));
-			while (matcher.find()) {
-				List<String> by = recreated.computeIfAbsent(matcher.group(2) + "/" + matcher.group(1),
-						key -> new ArrayList<>());
-				if (!by.contains(service.name())) {
-					by.add(service.name());
-				}
-			}
-		});
-		return recreated;
 	}
 
 	/**
