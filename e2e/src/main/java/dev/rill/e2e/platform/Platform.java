@@ -33,6 +33,15 @@ public final class Platform implements AutoCloseable {
 
 	private final Duration startupTimeout;
 
+	/** What started each service, for {@link #anotherInstance}. */
+	private final Map<Service, List<String>> arguments = new EnumMap<>(Service.class);
+
+	private final Path repositoryRoot;
+
+	private final List<String> jvmOptions;
+
+	private final Path logDirectory;
+
 	private Platform(Builder builder) {
 		Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
 		for (Service service : Service.values()) {
@@ -45,12 +54,16 @@ public final class Platform implements AutoCloseable {
 			builder.properties.forEach((name, value) -> arguments.add("--" + name + "=" + value));
 			builder.serviceProperties.getOrDefault(service, Map.of())
 				.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+			this.arguments.put(service, List.copyOf(arguments));
 			int port = builder.ports.getOrDefault(service, 0);
 			processes.put(service, new ServiceProcess(service.artifact(), service.jar(builder.repositoryRoot), port,
 					builder.jvmOptions, arguments, builder.logDirectory.resolve(service.artifact() + ".log")));
 		}
 		this.services = processes;
 		this.startupTimeout = builder.startupTimeout;
+		this.repositoryRoot = builder.repositoryRoot;
+		this.jvmOptions = builder.jvmOptions;
+		this.logDirectory = builder.logDirectory;
 	}
 
 	/**
@@ -134,6 +147,20 @@ public final class Platform implements AutoCloseable {
 	 */
 	public List<ServiceProcess> services() {
 		return List.copyOf(this.services.values());
+	}
+
+	/**
+	 * A further instance of a service, as a second replica of a deployment would be: the same
+	 * jar and settings, on a free port of its own; with the Redis binder it joins the same
+	 * consumer groups under a consumer name of its own. The platform does not manage it: the
+	 * caller starts and stops it, and {@link #client()} keeps talking to the platform's instances.
+	 * @param service which service
+	 * @param name its name, for messages and its log file {@code <log directory>/<name>.log}
+	 * @return the instance, not started
+	 */
+	public ServiceProcess anotherInstance(Service service, String name) {
+		return new ServiceProcess(name, service.jar(this.repositoryRoot), 0, this.jvmOptions,
+				this.arguments.get(service), this.logDirectory.resolve(name + ".log"));
 	}
 
 	/**

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class RillClient {
 
-	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
 	private static final ObjectMapper JSON = new ObjectMapper()
 		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -41,15 +41,31 @@ public final class RillClient {
 
 	private final URI notification;
 
+	private final Duration timeout;
+
 	/**
 	 * @param order order-app's base URI
 	 * @param inventory inventory-app's base URI
 	 * @param notification notification-app's base URI
 	 */
 	public RillClient(URI order, URI inventory, URI notification) {
+		this(order, inventory, notification, DEFAULT_TIMEOUT);
+	}
+
+	private RillClient(URI order, URI inventory, URI notification, Duration timeout) {
 		this.order = order;
 		this.inventory = inventory;
 		this.notification = notification;
+		this.timeout = timeout;
+	}
+
+	/**
+	 * @param timeout how long each request may take before it fails with
+	 * {@link java.net.http.HttpTimeoutException} (10 s by default)
+	 * @return a client of the same services with that timeout
+	 */
+	public RillClient withTimeout(Duration timeout) {
+		return new RillClient(this.order, this.inventory, this.notification, timeout);
 	}
 
 	/**
@@ -124,7 +140,7 @@ public final class RillClient {
 
 	private Response send(HttpRequest.Builder request) {
 		try {
-			HttpResponse<String> response = this.http.send(request.timeout(TIMEOUT).build(),
+			HttpResponse<String> response = this.http.send(request.timeout(this.timeout).build(),
 					HttpResponse.BodyHandlers.ofString());
 			return new Response(response.request().method() + " " + response.uri(), response.statusCode(),
 					response.body());

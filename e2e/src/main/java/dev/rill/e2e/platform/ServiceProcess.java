@@ -196,9 +196,18 @@ public final class ServiceProcess implements AutoCloseable {
 	 * @return the status code and body of {@code /actuator/health}, or why there is none
 	 */
 	public String health() {
+		return health(Duration.ofSeconds(3));
+	}
+
+	/**
+	 * @param timeout how long to wait for the answer (health waits on every indicator, e.g. one
+	 * whose store does not answer)
+	 * @return the status code and body of {@code /actuator/health}, or why there is none
+	 */
+	public String health(Duration timeout) {
 		try {
 			HttpResponse<String> response = HTTP.send(
-					HttpRequest.newBuilder(uri("/actuator/health")).timeout(Duration.ofSeconds(3)).GET().build(),
+					HttpRequest.newBuilder(uri("/actuator/health")).timeout(timeout).GET().build(),
 					HttpResponse.BodyHandlers.ofString());
 			return response.statusCode() + " " + response.body();
 		}
@@ -260,10 +269,19 @@ public final class ServiceProcess implements AutoCloseable {
 		if (current == null || !current.isAlive()) {
 			throw new IllegalStateException(this.name + " is not running");
 		}
+		signal(current.pid(), signal);
+	}
+
+	/**
+	 * Send a signal to any process with {@code kill -<signal> <pid>}.
+	 * @param pid the process
+	 * @param signal the signal's name without {@code SIG}, e.g. {@code STOP}
+	 */
+	public static void signal(long pid, String signal) {
 		try {
-			Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(current.pid())).inheritIO().start();
+			Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
 			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-				throw new IllegalStateException("kill -" + signal + " " + current.pid() + " failed");
+				throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
 			}
 		}
 		catch (IOException ex) {

@@ -90,6 +90,12 @@ final class FaultOracle {
 
 	private final long started = System.nanoTime();
 
+	/** Answers after which an order may have been placed all the same; see {@link #outcomeUnknownFor}. */
+	private final Set<String> outcomeUnknown = new LinkedHashSet<>();
+
+	/** Accepted orders Redis itself may lose; see {@link #mayBeLostByRedis}. */
+	private Predicate<Attempt> mayBeLostByRedis = attempt -> false;
+
 	private FaultOracle(FaultPlatform faults, String name) {
 		this.faults = faults;
 		this.name = name;
@@ -107,6 +113,32 @@ final class FaultOracle {
 	 */
 	static FaultOracle begin(FaultPlatform faults, String name) {
 		return new FaultOracle(faults, name);
+	}
+
+	/**
+	 * Requests answered so may have placed their order all the same, e.g. {@code HTTP 503} from
+	 * an order-app whose send timed out while Redis did not answer, and which Redis executed when
+	 * it answered again ("outcome unknown"). Such orders are still followed (if placed, they must
+	 * be final); they are only not counted as placed although an error was answered.
+	 * @param answer an {@link Attempt#outcome()}, e.g. {@code HTTP 503}
+	 * @return this
+	 */
+	FaultOracle outcomeUnknownFor(String answer) {
+		this.outcomeUnknown.add(answer);
+		return this;
+	}
+
+	/**
+	 * Accepted orders that Redis itself may lose, as it says it may (e.g. the writes of the last
+	 * second before a crash with {@code appendfsync everysec}): such an order whose
+	 * {@code OrderPlaced} is not in the stream at all is not counted against the platform. Any
+	 * other accepted order missing, and every order in the stream not final, still fail the test.
+	 * @param orders which accepted orders may be missing
+	 * @return this
+	 */
+	FaultOracle mayBeLostByRedis(Predicate<Attempt> orders) {
+		this.mayBeLostByRedis = orders;
+		return this;
 	}
 
 	private static Map<String, List<String>> groups() {
@@ -266,12 +298,21 @@ final class FaultOracle {
 				newDeadLetters, pending.values().stream().mapToLong(Long::longValue).sum(), orphans.size(),
 				details.isEmpty() ? "" : " | " + details, (System.nanoTime() - this.started) / 1e9);
 
+		Set<String> lostByRedis = accepted.stream()
+			.filter(this.mayBeLostByRedis)
+			.map(Attempt::orderId)
+			.filter(id -> !runOrders.contains(id))
+			.collect(Collectors.toSet());
 		SoftAssertions softly = new SoftAssertions();
-		softly.assertThat(lostOrders).as("accepted orders lost (not in the stream, or not decided and notified)")
+		softly.assertThat(lostOrders.stream().filter(id -> !lostByRedis.contains(id)).toList())
+			.as("accepted orders lost (not in the stream, or not decided and notified)")
 			.isEmpty();
 		softly.assertThat(runOrders.stream().filter(id -> !outcomes.get(id).complete()).toList())
 			.as("orders in the stream not decided and notified").isEmpty();
-		softly.assertThat(placedWithoutAccept.keySet().stream().filter(outcome -> outcome.startsWith("HTTP ")).toList())
+		softly.assertThat(placedWithoutAccept.keySet()
+			.stream()
+			.filter(outcome -> outcome.startsWith("HTTP ") && !this.outcomeUnknown.contains(outcome))
+			.toList())
 			.as("answers of requests whose order was placed although an error was answered").isEmpty();
 		List<String> wrongNotices = new ArrayList<>();
 		outcomes.values().forEach(outcome -> {

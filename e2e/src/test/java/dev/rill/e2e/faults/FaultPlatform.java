@@ -40,7 +40,7 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 
 	static final Path ROOT = Path.of(System.getProperty("rill.root", "..")).toAbsolutePath().normalize();
 
-	static final Duration STARTUP = Duration.ofMinutes(2);
+	static final Duration STARTUP = Duration.ofMinutes(4);
 
 	private static final Logger logger = LoggerFactory.getLogger(FaultPlatform.class);
 

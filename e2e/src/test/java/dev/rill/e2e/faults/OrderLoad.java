@@ -52,6 +52,9 @@ final class OrderLoad implements AutoCloseable {
 
 	private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
 
+	/** When each request was sent and answered, by correlation id. */
+	private final Map<String, Timing> timings = new ConcurrentHashMap<>();
+
 	private final Collection<Thread> workers = new ConcurrentLinkedQueue<>();
 
 	private volatile boolean stopped;
@@ -99,6 +102,7 @@ final class OrderLoad implements AutoCloseable {
 			}
 			long started = System.nanoTime();
 			Attempt attempt = place(n);
+			this.timings.put(attempt.correlationId(), new Timing(started, System.nanoTime()));
 			this.attempts.put(attempt.correlationId(), attempt);
 			long left = this.interval.toNanos() - (System.nanoTime() - started);
 			if (left > 0) {
@@ -192,6 +196,25 @@ final class OrderLoad implements AutoCloseable {
 		return new ArrayList<>(this.attempts.values());
 	}
 
+	/**
+	 * @param attempt a request of this load
+	 * @return when it was sent and answered
+	 */
+	Timing timing(Attempt attempt) {
+		return this.timings.get(attempt.correlationId());
+	}
+
+	/**
+	 * The requests made entirely within a time span, e.g. while Redis was down: sent at or after
+	 * {@code from} and answered (or failed) at or before {@code to}.
+	 * @param from a {@link System#nanoTime()}
+	 * @param to a later one
+	 * @return those requests
+	 */
+	List<Attempt> madeWithin(long from, long to) {
+		return this.attempts.values().stream().filter(attempt -> timing(attempt).within(from, to)).toList();
+	}
+
 	private static void sleep(long nanos) {
 		try {
 			Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
@@ -199,6 +222,19 @@ final class OrderLoad implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * When a request was made.
+	 * @param sent {@link System#nanoTime()} before it was sent
+	 * @param answered {@link System#nanoTime()} once its answer (or failure) was in
+	 */
+	record Timing(long sent, long answered) {
+
+		boolean within(long from, long to) {
+			return this.sent >= from && this.answered <= to;
+		}
+
 	}
 
 	/**
