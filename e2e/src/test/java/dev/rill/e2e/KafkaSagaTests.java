@@ -2,17 +2,9 @@ package dev.rill.e2e;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import dev.rill.binder.redis.test.RedisServerProcess;
+import dev.rill.e2e.faults.KafkaEventLog;
 import dev.rill.e2e.platform.Platform;
 import dev.rill.e2e.platform.RillClient;
 import dev.rill.e2e.platform.RillClient.Item;
@@ -47,6 +40,8 @@ class KafkaSagaTests extends SagaTests {
 
 	private static Platform platform;
 
+	private static KafkaEventLog events;
+
 	@BeforeAll
 	static void startPlatform() {
 		// Topics are not created here: the binder provisions them (and the dead-letter topics)
@@ -54,6 +49,7 @@ class KafkaSagaTests extends SagaTests {
 		kafka = new EmbeddedKafkaKraftBroker(1, 1);
 		kafka.brokerProperty("group.initial.rebalance.delay.ms", "0");
 		kafka.afterPropertiesSet();
+		events = new KafkaEventLog(kafka.getBrokersAsString(), GROUPS);
 		redis = RedisServerProcess.builder().build().start();
 		platform = Platform.builder(ROOT)
 			.redis(redis.host(), redis.port())
@@ -70,6 +66,9 @@ class KafkaSagaTests extends SagaTests {
 		}
 		if (redis != null) {
 			redis.close();
+		}
+		if (events != null) {
+			events.close();
 		}
 		if (kafka != null) {
 			kafka.destroy();
@@ -91,21 +90,15 @@ class KafkaSagaTests extends SagaTests {
 	 */
 	@Override
 	protected void awaitTransportIdle(Duration timeout) {
-		kafka.doWithAdmin(admin -> {
-			await().atMost(timeout).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-				GROUPS.forEach((topic, groups) -> groups.forEach(group -> assertThat(lag(admin, topic, group))
-					.as("lag of group %s on %s", group, topic).isZero()));
-			});
-			// Dead letters (error.<destination>.<group>, created when the first one is sent) or any
-			// other topic the services wrote to besides the saga's: there must be none with records.
-			Set<String> otherTopics = get(admin.listTopics().names()).stream()
-				.filter(name -> !GROUPS.containsKey(name) && !name.startsWith("__"))
-				.collect(Collectors.toSet());
-			for (String topic : otherTopics) {
-				assertThat(endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum())
-					.as("records in topic %s", topic).isZero();
-			}
+		await().atMost(timeout).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+			GROUPS.forEach((topic, groups) -> groups.forEach(group -> assertThat(events.unacknowledged(topic, group))
+				.as("lag of group %s on %s", group, topic).isZero()));
 		});
+		// Dead letters (error.<destination>.<group>, created when the first one is sent) or any
+		// other topic the services wrote to besides the saga's: there must be none with records.
+		assertThat(events.records(name -> !GROUPS.containsKey(name) && !name.startsWith("__")))
+			.as("records in other topics than the saga's")
+			.allSatisfy((topic, records) -> assertThat(records).as(topic).isZero());
 	}
 
 	/**
@@ -123,7 +116,7 @@ class KafkaSagaTests extends SagaTests {
 		kafka.doWithAdmin(admin -> await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(500))
 			.ignoreExceptions()
-			.untilAsserted(() -> get(admin.deleteConsumerGroups(List.of("inventory")).all())));
+			.untilAsserted(() -> admin.deleteConsumerGroups(List.of("inventory")).all().get()));
 
 		List<String> orderIds = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
@@ -146,40 +139,6 @@ class KafkaSagaTests extends SagaTests {
 			assertThat(client.notifications(orderId)).as("notifications of %s", orderId).hasSize(1);
 		}
 		assertThat(client.stock("fig")).hasValue(new StockLevel("fig", 0, 5));
-	}
-
-	private static long lag(Admin admin, String topic, String group) {
-		Map<TopicPartition, OffsetAndMetadata> committed = get(
-				admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
-		Map<TopicPartition, Long> ends = endOffsets(admin, topic);
-		long lag = 0;
-		for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-			OffsetAndMetadata offset = committed.get(end.getKey());
-			lag += end.getValue() - ((offset != null) ? offset.offset() : 0);
-		}
-		return lag;
-	}
-
-	private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) {
-		var description = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
-		Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-		description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-		Map<TopicPartition, Long> ends = new HashMap<>();
-		get(admin.listOffsets(latest).all()).forEach((partition, info) -> ends.put(partition, info.offset()));
-		return ends;
-	}
-
-	private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future) {
-		try {
-			return future.get();
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

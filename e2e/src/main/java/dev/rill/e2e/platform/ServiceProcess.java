@@ -121,6 +121,17 @@ public final class ServiceProcess implements AutoCloseable {
 	 * @return this
 	 */
 	public synchronized ServiceProcess start() {
+		return startWith(List.of());
+	}
+
+	/**
+	 * Start the JVM (unless it runs) with more application arguments than it was created with,
+	 * e.g. to run it with other settings for a while; the next {@link #start()} uses the original
+	 * arguments again. Does not wait for it to be ready.
+	 * @param extraArguments arguments after the others, e.g. {@code --rill.notification.channel=webhook}
+	 * @return this
+	 */
+	public synchronized ServiceProcess startWith(List<String> extraArguments) {
 		if (isAlive()) {
 			return this;
 		}
@@ -128,7 +139,7 @@ public final class ServiceProcess implements AutoCloseable {
 			throw new IllegalStateException("No jar " + this.jar + " for " + this.name
 					+ ": build the services first (./mvnw -DskipTests package)");
 		}
-		List<String> command = command();
+		List<String> command = command(extraArguments);
 		try {
 			Files.createDirectories(this.logFile.toAbsolutePath().getParent());
 			Files.writeString(this.logFile,
@@ -148,7 +159,7 @@ public final class ServiceProcess implements AutoCloseable {
 		return this;
 	}
 
-	private List<String> command() {
+	private List<String> command(List<String> extraArguments) {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(this.jvmOptions);
@@ -156,6 +167,7 @@ public final class ServiceProcess implements AutoCloseable {
 		command.add(this.jar.toString());
 		command.add("--server.port=" + this.port);
 		command.addAll(this.arguments);
+		command.addAll(extraArguments);
 		return command;
 	}
 

@@ -24,7 +24,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.assertj.core.api.SoftAssertions;
 
 import dev.rill.e2e.faults.OrderLoad.Attempt;
-import dev.rill.e2e.faults.Redis.Entry;
 import dev.rill.e2e.platform.RillClient;
 import dev.rill.e2e.platform.RillClient.Item;
 import dev.rill.e2e.platform.RillClient.Notification;
@@ -57,6 +56,10 @@ import static org.awaitility.Awaitility.await;
  * apples (one per order) go to exactly min(stock, apple orders) orders;</li>
  * <li>no new dead letter, every group's pending count 0.</li>
  * </ul>
+ * The events are read from the platform's transport ({@link FaultTarget#events()}): on the Kafka
+ * binder the topics, where "pending 0" is "every group's lag 0" and the dead letters are the
+ * binder's {@code error.<topic>.<group>} topics.
+ * <p>
  * <b>Duplicates delivered</b> is what the consumers' idempotency absorbed, counted from their
  * logs: {@code OrderPlaced} answered before (inventory), stock decisions applied before (order),
  * notices already sent (notification). Events re-sent to the next stream (the same event again)
@@ -78,11 +81,11 @@ final class FaultOracle {
 			List.of("was applied before; announcing", "changes nothing", "contradicts it"), Service.NOTIFICATION,
 			List.of("was already notified as", "by a concurrent delivery too"));
 
-	private final FaultPlatform faults;
+	private final FaultTarget faults;
 
 	private final String name;
 
-	private final Map<String, String> lastIds = new HashMap<>();
+	private final EventLog.Mark mark;
 
 	private final Map<String, Long> deadLetters;
 
@@ -96,22 +99,22 @@ final class FaultOracle {
 	/** Accepted orders Redis itself may lose; see {@link #mayBeLostByRedis}. */
 	private Predicate<Attempt> mayBeLostByRedis = attempt -> false;
 
-	private FaultOracle(FaultPlatform faults, String name) {
+	private FaultOracle(FaultTarget faults, String name) {
 		this.faults = faults;
 		this.name = name;
-		GROUPS.keySet().forEach(stream -> this.lastIds.put(stream, faults.redis().lastId(stream)));
-		this.deadLetters = deadLetters(faults.redis());
+		this.mark = faults.events().mark();
+		this.deadLetters = faults.events().deadLetters();
 		for (Service service : Service.values()) {
 			this.logOffsets.put(service, faults.platform().service(service).log().length());
 		}
 	}
 
 	/**
-	 * @param faults the platform
+	 * @param faults the platform, on either binder
 	 * @param name the fault, for the printed line
 	 * @return an oracle that knows where everything stands now
 	 */
-	static FaultOracle begin(FaultPlatform faults, String name) {
+	static FaultOracle begin(FaultTarget faults, String name) {
 		return new FaultOracle(faults, name);
 	}
 
@@ -151,37 +154,20 @@ final class FaultOracle {
 
 	/** Entries per dead-letter stream. */
 	static Map<String, Long> deadLetters(Redis redis) {
-		return redis.keys("*.dlq").stream().collect(Collectors.toMap(key -> key, redis::length, (a, b) -> a, TreeMap::new));
+		return new RedisEventLog(redis, GROUPS).deadLetters();
 	}
 
 	/**
-	 * Whether every group of the saga has been handed every entry and acknowledged it. Checked
-	 * upstream first: a handler sends its event before acknowledging its input, so an entry
-	 * acknowledged upstream before its stream was looked at has its answer downstream before the
-	 * next stream is looked at.
+	 * Whether every group of the saga has been handed every entry and acknowledged it.
+	 * @see EventLog#drained()
 	 */
 	boolean drained() {
-		for (Map.Entry<String, List<String>> stream : GROUPS.entrySet()) {
-			String last = this.faults.redis().lastId(stream.getKey());
-			for (Map<String, Object> group : this.faults.redis().groups(stream.getKey())) {
-				if (!stream.getValue().contains(group.get("name"))) {
-					continue;
-				}
-				if ((Long) group.get("pending") != 0
-						|| compareIds((String) group.get("last-delivered-id"), last) < 0) {
-					return false;
-				}
-			}
-		}
-		return true;
+		return this.faults.events().drained();
 	}
 
-	/** Every group's pending count, e.g. {@code orders/inventory=0}. */
+	/** Every group's pending count (its lag on Kafka), e.g. {@code orders/inventory=0}. */
 	Map<String, Long> pending() {
-		Map<String, Long> pending = new LinkedHashMap<>();
-		GROUPS.forEach((stream, groups) -> groups
-			.forEach(group -> pending.put(stream + "/" + group, this.faults.redis().pending(stream, group))));
-		return pending;
+		return this.faults.events().unacknowledged();
 	}
 
 	/**
@@ -207,11 +193,12 @@ final class FaultOracle {
 			.until(() -> drained() && drained());
 		RillClient client = this.faults.client();
 		Redis redis = this.faults.redis();
+		EventLog events = this.faults.events();
 		String prefix = load.run() + "-";
 
 		// What was placed: every OrderPlaced of the run, whether its client got an answer or not.
 		Map<String, Placed> placed = new LinkedHashMap<>();
-		for (Entry entry : redis.entriesAfter("orders", this.lastIds.get("orders"))) {
+		for (EventLog.Event entry : this.mark.eventsSince("orders")) {
 			String correlationId = entry.field("correlationId");
 			if (correlationId != null && correlationId.startsWith(prefix)) {
 				JsonNode payload = json(entry.field("payload"));
@@ -223,7 +210,7 @@ final class FaultOracle {
 		Set<String> runOrders = placed.keySet();
 		Map<String, Long> resent = new LinkedHashMap<>();
 		for (String stream : List.of("stock", "order-status")) {
-			List<String> ids = redis.entriesAfter(stream, this.lastIds.get(stream))
+			List<String> ids = this.mark.eventsSince(stream)
 				.stream()
 				.map(entry -> entry.field("orderId"))
 				.filter(runOrders::contains)
@@ -272,7 +259,7 @@ final class FaultOracle {
 			.collect(Collectors.groupingBy(attempt -> (attempt != null) ? attempt.outcome() : "no request",
 					TreeMap::new, Collectors.counting()));
 		Map<String, Long> newDeadLetters = new TreeMap<>();
-		deadLetters(redis).forEach((key, length) -> {
+		events.deadLetters().forEach((key, length) -> {
 			long added = length - this.deadLetters.getOrDefault(key, 0L);
 			if (added != 0) {
 				newDeadLetters.put(key, added);
@@ -291,11 +278,11 @@ final class FaultOracle {
 		System.out.printf("oracle[%s] accepted=%d final=%d lost=%d duplicates delivered=%d"
 				+ " | absorbed per service %s, events re-sent %s, notices sent twice %d"
 				+ " | not accepted %s, placed without a 202 %s"
-				+ " | placed=%d confirmed=%d rejected=%d dead letters=%s pending=%s records PLACED without event=%d%s"
+				+ " | placed=%d confirmed=%d rejected=%d dead letters=%s %s=%s records PLACED without event=%d%s"
 				+ " | %.1f s%n", this.name,
 				result.accepted(), result.decided(), result.lost(), result.duplicatesDelivered(), duplicates, resent,
 				noticesTwice, load.notAccepted(), placedWithoutAccept, result.placed(), confirmed, rejected,
-				newDeadLetters, pending.values().stream().mapToLong(Long::longValue).sum(), orphans.size(),
+				newDeadLetters, events.unacknowledgedName(), pending.values().stream().mapToLong(Long::longValue).sum(), orphans.size(),
 				details.isEmpty() ? "" : " | " + details, (System.nanoTime() - this.started) / 1e9);
 
 		Set<String> lostByRedis = accepted.stream()
@@ -324,7 +311,8 @@ final class FaultOracle {
 		softly.assertThat(wrongNotices).as("orders without exactly one notification of their status").isEmpty();
 		checkStock(softly, client, load, placed, outcomes);
 		softly.assertThat(newDeadLetters).as("new dead letters").isEqualTo(new TreeMap<>(expectedDeadLetters));
-		softly.assertThat(pending.values()).as("pending entries per group %s", pending).allMatch(n -> n == 0);
+		softly.assertThat(pending.values()).as("%s per group %s", events.unacknowledgedName(), pending)
+			.allMatch(n -> n == 0);
 		softly.assertAll();
 		return result;
 	}

@@ -6,9 +6,6 @@ import java.time.Duration;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * not running is started again (and Redis too), so one failed fault test does not take the
  * following ones down with it.
  */
-final class FaultPlatform implements ParameterResolver, AfterEachCallback {
+final class FaultPlatform extends SharedPlatform<FaultPlatform> implements FaultTarget, AfterEachCallback, AutoCloseable {
 
 	static final Path ROOT = Path.of(System.getProperty("rill.root", "..")).toAbsolutePath().normalize();
 
@@ -44,25 +41,29 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 
 	private static final Logger logger = LoggerFactory.getLogger(FaultPlatform.class);
 
-	private static final Namespace NAMESPACE = Namespace.create(FaultPlatform.class);
-
 	private final RedisServerProcess redisServer;
 
 	private final Platform platform;
 
 	private final Redis redis;
 
+	private final EventLog events;
+
 	/** Used by JUnit to create the extension; the shared state is {@link #shared}. */
 	FaultPlatform() {
+		super(FaultPlatform.class, FaultPlatform::start);
 		this.redisServer = null;
 		this.platform = null;
 		this.redis = null;
+		this.events = null;
 	}
 
 	private FaultPlatform(RedisServerProcess redisServer, Platform platform) {
+		super(FaultPlatform.class, FaultPlatform::start);
 		this.redisServer = redisServer;
 		this.platform = platform;
 		this.redis = new Redis(redisServer.host(), redisServer.port());
+		this.events = new RedisEventLog(this.redis, FaultOracle.GROUPS);
 	}
 
 	private static FaultPlatform start() {
@@ -75,32 +76,7 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 			.logDirectory(Path.of(System.getProperty("rill.e2e.output", "target/e2e")).resolve("faults"))
 			.startupTimeout(STARTUP)
 			.build();
-		FaultPlatform faults = new FaultPlatform(redis, platform);
-		try {
-			platform.start();
-		}
-		catch (RuntimeException ex) {
-			faults.close();
-			throw ex;
-		}
-		return faults;
-	}
-
-	/** The one instance, started by the first test that needs it, closed when all tests ran. */
-	private static FaultPlatform shared(ExtensionContext context) {
-		return context.getRoot()
-			.getStore(NAMESPACE)
-			.getOrComputeIfAbsent("platform", key -> new Closer(start()), Closer.class).faults;
-	}
-
-	@Override
-	public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-		return parameter.getParameter().getType() == FaultPlatform.class;
-	}
-
-	@Override
-	public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-		return shared(context);
+		return SharedPlatform.started(new FaultPlatform(redis, platform), platform::start);
 	}
 
 	@Override
@@ -110,7 +86,17 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 			logger.warn("Redis is down after {}: starting it again", context.getDisplayName());
 			faults.redisServer.start();
 		}
-		for (ServiceProcess service : faults.platform.services()) {
+		recover(faults.platform, context);
+	}
+
+	/**
+	 * Start every service of the platform that is down again, and kill and start every one that
+	 * does not become healthy within 30 s, so that one failed fault test does not fail the next.
+	 * @param platform the services
+	 * @param context the test that ran
+	 */
+	static void recover(Platform platform, ExtensionContext context) {
+		for (ServiceProcess service : platform.services()) {
 			if (!service.isAlive()) {
 				logger.warn("{} is down after {}: starting it again", service.name(), context.getDisplayName());
 				service.start();
@@ -122,7 +108,7 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 				service.start();
 			}
 		}
-		faults.platform.awaitHealthy();
+		platform.awaitHealthy();
 	}
 
 	private static boolean healthyWithin(ServiceProcess service, Duration timeout) {
@@ -135,11 +121,13 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 		}
 	}
 
-	Platform platform() {
+	@Override
+	public Platform platform() {
 		return this.platform;
 	}
 
-	RillClient client() {
+	@Override
+	public RillClient client() {
 		return this.platform.client();
 	}
 
@@ -148,26 +136,26 @@ final class FaultPlatform implements ParameterResolver, AfterEachCallback {
 	}
 
 	/** Reads and writes the streams directly. */
-	Redis redis() {
+	@Override
+	public Redis redis() {
 		return this.redis;
 	}
 
-	private void close() {
+	/** The saga's streams, groups and dead-letter streams. */
+	@Override
+	public EventLog events() {
+		return this.events;
+	}
+
+	/** Stop the services, then Redis. */
+	@Override
+	public void close() {
 		try {
 			this.platform.stop();
 		}
 		finally {
 			this.redisServer.close();
 		}
-	}
-
-	private record Closer(FaultPlatform faults) implements ExtensionContext.Store.CloseableResource {
-
-		@Override
-		public void close() {
-			this.faults.close();
-		}
-
 	}
 
 }
