@@ -94,12 +94,10 @@ class SentinelFailoverTests {
 		RedisServerProcess primary = this.group.primary();
 
 		String replicationLag = replicationLag(primary);
-		primary.kill();
-		long killedAt = System.nanoTime();
-		RedisServerProcess promoted = this.group.awaitFailover(primary, Duration.ofSeconds(30));
-		long promotedAt = System.nanoTime();
-		awaitProgress(50);
-		this.producer.stop();
+		Failover failover = killAndFailOver(primary);
+		RedisServerProcess promoted = failover.promoted();
+		long killedAt = failover.killedAt();
+		long promotedAt = failover.promotedAt();
 
 		Outcome outcome = outcome(promoted);
 		assertThat(promoted).isNotSameAs(primary);
@@ -126,12 +124,10 @@ class SentinelFailoverTests {
 		long isolatedAt = System.nanoTime();
 		assertThat(writeAndWait(primary)).as("replicas that confirmed a write, cut off").isEqualTo("0");
 		awaitProgress(50);
-		primary.kill();
-		long killedAt = System.nanoTime();
-		RedisServerProcess promoted = this.group.awaitFailover(primary, Duration.ofSeconds(30));
-		long promotedAt = System.nanoTime();
-		awaitProgress(50);
-		this.producer.stop();
+		Failover failover = killAndFailOver(primary);
+		RedisServerProcess promoted = failover.promoted();
+		long killedAt = failover.killedAt();
+		long promotedAt = failover.promotedAt();
 
 		Outcome outcome = outcome(promoted);
 		Set<String> sentWhileCutOff = this.producer.ackedStartedBetween(isolatedAt, killedAt);
@@ -165,12 +161,10 @@ class SentinelFailoverTests {
 		this.group.isolateReplicas();
 		long isolatedAt = System.nanoTime();
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.producer.failed().size() >= 10);
-		primary.kill();
-		long killedAt = System.nanoTime();
-		RedisServerProcess promoted = this.group.awaitFailover(primary, Duration.ofSeconds(30));
-		long promotedAt = System.nanoTime();
-		awaitProgress(50);
-		this.producer.stop();
+		Failover failover = killAndFailOver(primary);
+		RedisServerProcess promoted = failover.promoted();
+		long killedAt = failover.killedAt();
+		long promotedAt = failover.promotedAt();
 
 		Outcome outcome = outcome(promoted);
 		assertThat(this.producer.ackedStartedBetween(isolatedAt, killedAt)).as("sends acknowledged while cut off")
@@ -181,6 +175,28 @@ class SentinelFailoverTests {
 		assertThat(this.producer.ackedAfter(promotedAt)).hasSizeGreaterThanOrEqualTo(50);
 		report("min-replica-acks 1; replicas cut off " + TimeUnit.NANOSECONDS.toMillis(killedAt - isolatedAt)
 				+ " ms before the kill", outcome, killedAt, promotedAt);
+	}
+
+	/**
+	 * Kill the primary, wait for Sentinel to promote a replica and for 50 more sends to be
+	 * acknowledged and consumed, then stop the producer.
+	 */
+	private Failover killAndFailOver(RedisServerProcess primary) {
+		primary.kill();
+		long killedAt = System.nanoTime();
+		RedisServerProcess promoted = this.group.awaitFailover(primary, Duration.ofSeconds(30));
+		long promotedAt = System.nanoTime();
+		awaitProgress(50);
+		this.producer.stop();
+		return new Failover(promoted, killedAt, promotedAt);
+	}
+
+	/**
+	 * @param promoted the new primary
+	 * @param killedAt when the old one was killed (nanoTime)
+	 * @param promotedAt when the promotion was seen (nanoTime)
+	 */
+	record Failover(RedisServerProcess promoted, long killedAt, long promotedAt) {
 	}
 
 	private void startApplication(String... properties) {
