@@ -27,6 +27,9 @@ import static org.awaitility.Awaitility.await;
  * headers, after the attempts its binding is configured for; it changes no state and causes no
  * event; the orders before and behind it flow, and every group ends with nothing pending.
  * <p>
+ * A payload that is a JSON array is refused the same way, on the binding, before Spring Cloud
+ * Function could split it and never run the function.
+ * <p>
  * A payload that is not JSON reaches the functions unconverted, as raw bytes; every consumer
  * refuses it with an {@code IllegalArgumentException} (inventory-app and order-app with their
  * {@code UnreadableEventException}), which the bindings do not retry, so it is dead-lettered at
@@ -56,7 +59,12 @@ class PoisonEventTests {
 						headers(run, "OrderPlaced", "1", UUID.randomUUID().toString(),
 								"{\"eventId\":\"e-1\",\"orderId\":\"" + UUID.randomUUID() + "\",\"items\":[{\"sku\":"),
 						List.of("inventory", "order-view"), "dev\\.rill\\.(inventory|order)\\.events\\.UnreadableEventException",
-						"Unreadable OrderPlaced payload", false)), orderId);
+						"Unreadable OrderPlaced payload", false),
+				new Poison("OrderPlaced whose payload is a JSON array, with a user-agent field", "orders",
+						withUserAgent(headers(run, "OrderPlaced", "1", UUID.randomUUID().toString(),
+								"[{\"eventId\":\"e-1\",\"orderId\":\"" + UUID.randomUUID() + "\"}]")),
+						List.of("inventory", "order-view"), "dev\\.rill\\.(inventory|order)\\.events\\.UnreadableEventException",
+						"a JSON array, but an event is one JSON object", false)), orderId);
 		// Nothing projected (and, checked by run, no stock event, no stock reserved).
 		assertThat(faults.client().order(orderId)).as("read model of the poison's order").isEmpty();
 	}
@@ -187,6 +195,15 @@ class PoisonEventTests {
 		fields.put("correlationId", "injected-" + run);
 		fields.put("eventType", eventType);
 		fields.put("contentType", "application/json");
+		return fields;
+	}
+
+	/**
+	 * Spring Cloud Function splits a JSON-array payload even for a consumer when the message has a
+	 * {@code user-agent} header, and then never runs it: the case that was acknowledged silently.
+	 */
+	private static Map<String, String> withUserAgent(Map<String, String> fields) {
+		fields.put("user-agent", "curl/8.5.0");
 		return fields;
 	}
 
