@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
  * one message per element and returns a {@code Flux} of the function's answers, which the
  * imperative binding never subscribes to. {@code reserveStock} would not run at all; the binding
  * would hand the {@code Flux} itself to the {@code stock} producer, whose failure ("writes byte[]
- * or String payloads, got FluxMapFuseable") names neither the event nor the cause, or, on a
- * transport that accepts any payload, the entry would be acknowledged with nothing done. An event
+ * or String payloads, got FluxMapFuseable") names neither the event nor the cause (Spring's test
+ * binder gave no answer and no error at all). An event
  * is one JSON object, so an array is unreadable: {@link UnreadableEventException}, not retried,
  * dead-lettered at the first attempt with this reason.
  */
