@@ -27,7 +27,8 @@ public final class AttemptCounter implements ChannelInterceptor, AutoCloseable {
 	 */
 	public static AttemptCounter on(MessageChannel bindingChannel) {
 		AttemptCounter counter = new AttemptCounter((AbstractMessageChannel) bindingChannel);
-		counter.channel.addInterceptor(counter);
+		// First: an interceptor before it that refuses the message (JsonArrayPayloadGuard) ends the attempt.
+		counter.channel.addInterceptor(0, counter);
 		return counter;
 	}
 

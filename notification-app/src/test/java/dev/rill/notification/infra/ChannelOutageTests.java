@@ -1,6 +1,7 @@
 package dev.rill.notification.infra;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.notification.Events;
@@ -198,6 +201,38 @@ class ChannelOutageTests {
 			.anySatisfy(message -> assertThat(message).contains("Unreadable order-status payload"))
 			.anySatisfy(message -> assertThat(message).contains("email"));
 		assertThat(this.channel.calls()).isZero();
+		await().atMost(Duration.ofSeconds(5)).until(() -> pendingEntries() == 0);
+	}
+
+	/**
+	 * Spring Cloud Function would split a JSON-array payload into elements and, with a
+	 * {@code user-agent} header on the entry, never run {@code notify} nor fail: the entry was
+	 * acknowledged without a trace (see {@code JsonArrayPayloadGuard}).
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void aJsonArrayPayloadIsDeadLetteredAtOnceNamingTheReason(boolean userAgent) {
+		String payload = "[" + Events.confirmedJson(UUID.randomUUID(), "array-1").strip() + "]";
+		Map<String, String> fields = new HashMap<>(Map.of("payload", payload, "contentType", "application/json",
+				"eventType", "OrderConfirmed", "eventVersion", "1", "orderId", "array-1"));
+		if (userAgent) {
+			fields.put("user-agent", "curl/8.5.0");
+		}
+
+		xadd(fields);
+
+		await("dead-lettered").atMost(Duration.ofSeconds(10)).until(() -> dlqLength() == 1);
+		Map<Object, Object> deadLetter = this.redisTemplate.opsForStream()
+			.range(DLQ, org.springframework.data.domain.Range.unbounded())
+			.get(0)
+			.getValue();
+		assertThat(deadLetter).containsEntry("payload", payload)
+			.containsEntry("x-exception-fqcn", IllegalArgumentException.class.getName())
+			.containsEntry("x-exception-message", "Unreadable order-status payload (" + payload.length()
+					+ " bytes): a JSON array, but an event is one JSON object")
+			.containsEntry("x-delivery-count", "1");
+		assertThat(this.channel.calls()).isZero();
+		assertThat(this.store.isSent("array-1", OrderStatus.CONFIRMED)).isFalse();
 		await().atMost(Duration.ofSeconds(5)).until(() -> pendingEntries() == 0);
 	}
 

@@ -15,8 +15,16 @@ public class UnreadableEventException extends IllegalArgumentException {
 	 * dumped: it is in the dead letter anyway)
 	 */
 	public UnreadableEventException(String expected, Object payload) {
-		super("Unreadable " + expected + " payload (" + describe(payload) + "): not JSON, or not the JSON of "
-				+ expected);
+		this(expected, payload, "not JSON, or not the JSON of " + expected);
+	}
+
+	/**
+	 * @param expected the event the payload should have been, e.g. {@code StockReserved}
+	 * @param payload what arrived instead (described by type and size, never dumped)
+	 * @param reason why it cannot be that event
+	 */
+	public UnreadableEventException(String expected, Object payload, String reason) {
+		super("Unreadable " + expected + " payload (" + describe(payload) + "): " + reason);
 	}
 
 	private static String describe(Object payload) {
