@@ -156,13 +156,13 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 	private void send(Message<?> message, int partition, SendListener listener) {
 		byte[][] fields = this.encoder.encodeFields(message);
 		boolean sync = this.properties.isSync();
-		CompletableFuture<String> send = this.appender.append(this.keys.get(partition), trimming(), fields, sync)
-			.toCompletableFuture();
+		RedisFuture<String> xadd = this.appender.append(this.keys.get(partition), trimming(), fields, sync);
+		CompletableFuture<String> send = xadd.toCompletableFuture();
 		if (this.properties.getMinReplicaAcks() > 0) {
 			send = confirmedByReplicas(send, sync);
 		}
 		if (sync) {
-			sendAndWait(message, partition, send, listener);
+			sendAndWait(message, partition, send, listener, xadd);
 		}
 		else {
 			sendAsync(message, partition, send, listener);
@@ -186,9 +186,14 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 		});
 	}
 
-	/** The one place where a synchronous send completes, or fails. */
+	/**
+	 * The one place where a synchronous send completes, or fails. A send that times out
+	 * cancels its {@code XADD}: Lettuce then does not write it if it still holds it (for
+	 * example queued for a reconnection), so a sender told "failed" does not find it written
+	 * minutes later; one already written stays written (the outcome of a timeout is unknown).
+	 */
 	private void sendAndWait(Message<?> message, int partition, CompletableFuture<String> send,
-			SendListener listener) {
+			SendListener listener, RedisFuture<String> xadd) {
 		Duration timeout = this.properties.getSendTimeout();
 		if (this.properties.getMinReplicaAcks() > 0) {
 			timeout = timeout.plus(this.properties.getReplicaAckTimeout());
@@ -198,6 +203,7 @@ public class RedisStreamsMessageHandler extends AbstractMessageHandler implement
 			listener.sent(RecordId.of(id));
 		}
 		catch (TimeoutException ex) {
+			xadd.cancel(false);
 			throw failedSend(message, partition, "no confirmation within " + timeout, ex, listener);
 		}
 		catch (ExecutionException ex) {
