@@ -194,9 +194,7 @@ class AclTests {
 	 */
 	@Test
 	void aMissingPermissionIsNamedByTheConsumersWarningsAndTurnsHealthDown(CapturedOutput output) {
-		List<String> withoutRead = new ArrayList<>(RULE);
-		withoutRead.remove("+xreadgroup");
-		setUser(withoutRead);
+		setUserWithout("+xreadgroup");
 
 		ConfigurableApplicationContext application = start("s3cret");
 
@@ -207,6 +205,40 @@ class AclTests {
 		assertThat(binderHealth(application).getDetails().toString()).contains("status=stalled")
 			.contains("lastSuccessfulRead=null")
 			.contains("lastFailure=NOPERM this user has no permissions to run the 'xreadgroup' command");
+	}
+
+	/**
+	 * A consumer does not wait for its {@code XACK}'s reply before it reads again; when the
+	 * acknowledgement fails (here: {@code +xack} missing) the handled entry stays pending,
+	 * the failure is raised before the next read, and the consumer delivers its own
+	 * pending entries again after its back-off: at least once, never lost. Once the
+	 * permission is granted, the entry is acknowledged.
+	 */
+	@Test
+	void aFailedAcknowledgementLeavesTheEntryPendingAndItIsDeliveredAgain(CapturedOutput output) {
+		setUserWithout("+xack");
+		ConfigurableApplicationContext application = start("s3cret");
+
+		application.getBean(StreamBridge.class).send("out", "one");
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> received.stream().filter(message -> message.getPayload().equals("one")).count() >= 2);
+		assertThat(output).contains("NOPERM this user has no permissions to run the 'xack' command");
+		assertThat(pendingOf("workers")).as("pending in group workers").isEqualTo(1);
+
+		setUser(List.of("+xack"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> pendingOf("workers") == 0);
+	}
+
+	private static long pendingOf(String group) {
+		return Long.parseLong(redis.server().command("XPENDING", "rill:orders", group).split("\n")[0]);
+	}
+
+	/** The user gets {@link #RULE} but one permission. */
+	private static void setUserWithout(String permission) {
+		List<String> rule = new ArrayList<>(RULE);
+		rule.remove(permission);
+		setUser(rule);
 	}
 
 	private static void setUser(List<String> rule) {

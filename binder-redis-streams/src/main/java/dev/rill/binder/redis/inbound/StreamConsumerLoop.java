@@ -84,6 +84,7 @@ final class StreamConsumerLoop implements Runnable, PendingEntryOwner {
 	public void run() {
 		try {
 			consume();
+			this.reader.awaitAcknowledged();
 			// Names of stopped instances must not pile up in the group; one that still
 			// holds entries stays, so that its entries can be claimed. Skipped while Redis
 			// fails: the clean-up would only hold up the shutdown for a command timeout.

@@ -107,11 +107,11 @@ final class StreamEntryProcessor {
 				acks.add(record.getId());
 			}
 			if (acks.size() >= this.ackBatchSize) {
-				reader.ack(acks);
+				reader.acknowledge(acks);
 				acks.clear();
 			}
 		}
-		reader.ack(acks);
+		reader.acknowledge(acks);
 	}
 
 	private void processBatch(StreamReader reader, List<ByteRecord> records, ToLongFunction<RecordId> deliveryCount) {
@@ -142,7 +142,7 @@ final class StreamEntryProcessor {
 				.map(entry -> RecordId.of((String) entry.get(RedisStreamsHeaders.ENTRY_ID)))
 				.toList();
 			for (int from = 0; from < ids.size(); from += this.ackBatchSize) {
-				reader.ack(ids.subList(from, Math.min(ids.size(), from + this.ackBatchSize)));
+				reader.acknowledge(ids.subList(from, Math.min(ids.size(), from + this.ackBatchSize)));
 			}
 		}
 	}
@@ -154,7 +154,7 @@ final class StreamEntryProcessor {
 	private void failAlone(StreamReader reader, ByteRecord record, Message<?> message, RuntimeException failure) {
 		if (this.dispatcher.dispatchFailed(message, () -> StreamEntryMessages.describe(reader, record.getId()),
 				failure)) {
-			reader.ack(List.of(record.getId()));
+			reader.acknowledge(List.of(record.getId()));
 		}
 	}
 

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -18,6 +20,7 @@ import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 
 /**
  * The Redis commands of one consumer of one group on one stream key, over a connection of
@@ -28,6 +31,10 @@ import org.springframework.data.redis.connection.stream.StreamReadOptions;
  * commands ({@code XACK}, {@code XPENDING}) use the application's shared connection: so a
  * read that waits for new entries never stalls producers, acknowledgements or other
  * consumers. The connection is opened lazily and replaced after a failure.
+ * <p>
+ * A message-driven consumer {@linkplain #acknowledge acknowledges} without waiting for
+ * the {@code XACK}'s reply ({@link UnconfirmedAcks}): its next read does not wait for a
+ * round trip that only confirms what was decided.
  */
 final class StreamReader implements AutoCloseable {
 
@@ -39,15 +46,26 @@ final class StreamReader implements AutoCloseable {
 
 	private final Consumer consumer;
 
+	private final byte[] group;
+
+	private final UnconfirmedAcks unconfirmedAcks = new UnconfirmedAcks();
+
 	private volatile RedisConnection connection;
 
 	private volatile boolean aborted;
+
+	/**
+	 * Longest wait for acknowledgements in flight; Lettuce's command timeout ends them
+	 * sooner.
+	 */
+	private static final Duration ACK_REPLY_WAIT = Duration.ofSeconds(30);
 
 	StreamReader(RedisConnectionFactory connectionFactory, String key, String group, String consumerName) {
 		this.connectionFactory = connectionFactory;
 		this.keyName = key;
 		this.key = key.getBytes(StandardCharsets.UTF_8);
 		this.consumer = Consumer.from(group, consumerName);
+		this.group = group.getBytes(StandardCharsets.UTF_8);
 	}
 
 	String key() {
@@ -66,6 +84,7 @@ final class StreamReader implements AutoCloseable {
 	 * Read entries never delivered to the group ({@code >}), waiting up to {@code block}.
 	 */
 	List<ByteRecord> readNew(int count, Duration block) {
+		this.unconfirmedAcks.throwIfFailed();
 		StreamReadOptions options = StreamReadOptions.empty().count(count);
 		if (!block.isZero()) {
 			options = options.block(block);
@@ -78,6 +97,8 @@ final class StreamReader implements AutoCloseable {
 	 * Entries deleted from the stream since they were delivered come back with no fields.
 	 */
 	List<ByteRecord> readOwnPending(String afterId, int count) {
+		awaitAcknowledged();
+		this.unconfirmedAcks.throwIfFailed();
 		return read(StreamReadOptions.empty().count(count), ReadOffset.from(afterId));
 	}
 
@@ -101,9 +122,45 @@ final class StreamReader implements AutoCloseable {
 		return counts;
 	}
 
+	/**
+	 * Acknowledge entries and wait for Redis' reply.
+	 */
 	void ack(List<RecordId> ids) {
 		if (!ids.isEmpty()) {
 			streams().xAck(this.key, this.consumer.getGroup(), ids.toArray(RecordId[]::new));
+		}
+	}
+
+	/**
+	 * Acknowledge entries without waiting for Redis' reply; a failure is raised by the
+	 * next read ({@link UnconfirmedAcks}).
+	 */
+	void acknowledge(List<RecordId> ids) {
+		if (ids.isEmpty()) {
+			return;
+		}
+		RedisStreamAsyncCommands<byte[], byte[]> async = asyncCommands();
+		if (async == null) {
+			ack(ids);
+			return;
+		}
+		String[] values = new String[ids.size()];
+		for (int i = 0; i < values.length; i++) {
+			values[i] = ids.get(i).getValue();
+		}
+		this.unconfirmedAcks.track(async.xack(this.key, this.group, values));
+	}
+
+	/**
+	 * Wait for the replies of the acknowledgements sent so far, so that this consumer's
+	 * pending list holds no entry it handled.
+	 */
+	void awaitAcknowledged() {
+		try {
+			this.unconfirmedAcks.awaitAll(ACK_REPLY_WAIT);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -123,6 +180,16 @@ final class StreamReader implements AutoCloseable {
 	 */
 	boolean isAborted() {
 		return this.aborted;
+	}
+
+	/**
+	 * Lettuce's asynchronous commands on the application's shared connection (where the
+	 * blocking-free {@code XACK} goes anyway), or {@code null} if the connection is not
+	 * Lettuce's.
+	 */
+	private RedisStreamAsyncCommands<byte[], byte[]> asyncCommands() {
+		streams();
+		return (this.connection instanceof LettuceConnection lettuce) ? lettuce.getNativeConnection() : null;
 	}
 
 	private RedisStreamCommands streams() {
