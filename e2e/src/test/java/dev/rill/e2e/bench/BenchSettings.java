@@ -20,6 +20,7 @@ import java.util.TreeMap;
  * <tr><td>bench.rates</td><td>1000,10000,50000</td><td>fixed rates (msgs/s) of the latency phases</td></tr>
  * <tr><td>bench.rateSeconds</td><td>10</td><td>length of each latency phase</td></tr>
  * <tr><td>bench.readCount</td><td>100</td><td>entries per XREADGROUP (binder read-count and raw Lettuce COUNT)</td></tr>
+ * <tr><td>bench.batch</td><td>false</td><td>binder consumers in batch mode: a {@code Consumer<List<byte[]>>} gets each read (Redis) or poll (Kafka) at once</td></tr>
  * <tr><td>bench.transports</td><td>lettuce,redis-binder,kafka-binder</td><td>which transports run, in this order</td></tr>
  * <tr><td>bench.workerJvmArgs</td><td>-Xms1g -Xmx1g</td><td>options of each transport's worker JVM</td></tr>
  * <tr><td>bench.profile</td><td>none</td><td>a transport whose worker runs with Java Flight Recorder; a summary goes to profile-&lt;transport&gt;.md</td></tr>
@@ -35,7 +36,7 @@ import java.util.TreeMap;
  * </table>
  */
 record BenchSettings(long messages, int payload, long warmup, long window, List<Long> rates, int rateSeconds,
-		int readCount, List<String> transports, List<String> workerJvmArgs, String profile, boolean saga,
+		int readCount, boolean batch, List<String> transports, List<String> workerJvmArgs, String profile, boolean saga,
 		int sagaOrders, int sagaWarmup, int sagaConcurrency, int sagaRate, int sagaRateSeconds,
 		List<String> sagaJvmArgs, boolean publish, String note, Path root, Path output) {
 
@@ -57,6 +58,7 @@ record BenchSettings(long messages, int payload, long warmup, long window, List<
 			.toList();
 		return new BenchSettings(messages, payload, warmup, longProperty("bench.window", 20_000), rates,
 				(int) longProperty("bench.rateSeconds", 10), (int) longProperty("bench.readCount", 100),
+				Boolean.parseBoolean(System.getProperty("bench.batch", "false")),
 				split(System.getProperty("bench.transports", LETTUCE + "," + REDIS_BINDER + "," + KAFKA_BINDER)),
 				Arrays.asList(System.getProperty("bench.workerJvmArgs", "-Xms1g -Xmx1g").trim().split("\\s+")),
 				System.getProperty("bench.profile", "").trim(),

@@ -16,7 +16,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 /**
  * One Spring Boot application ({@link BenchApplication}) with a Spring Cloud Stream binder:
  * {@code StreamBridge.send("source-out-0", payload)} from the producer thread, a
- * {@code Consumer<byte[]>} bound as {@code sink-in-0} in group {@code bench}, both on one
+ * {@code Consumer<byte[]>} (or, with {@code bench.batch}, a {@code Consumer<List<byte[]>>} in batch
+ * mode) bound as {@code sink-in-0} in group {@code bench}, both on one
  * destination with content type {@code application/octet-stream} (no conversion). Binder
  * defaults otherwise: asynchronous producer, acknowledgement (Redis {@code XACK}, Kafka offset
  * commit) after the handler returned.
@@ -42,7 +43,7 @@ final class BinderTransport implements Transport {
 	 * @param destination the destination (stream key, topic)
 	 * @param extra more properties (connection settings)
 	 */
-	BinderTransport(String binder, String destination, Map<String, Object> extra) {
+	BinderTransport(String binder, String destination, boolean batch, Map<String, Object> extra) {
 		this.binder = binder;
 		this.destination = destination;
 		this.properties.put("spring.main.banner-mode", "off");
@@ -52,19 +53,20 @@ final class BinderTransport implements Transport {
 		this.properties.put("spring.cloud.stream.bindings.sink-in-0.destination", destination);
 		this.properties.put("spring.cloud.stream.bindings.sink-in-0.group", "bench");
 		this.properties.put("spring.cloud.stream.bindings.sink-in-0.content-type", "application/octet-stream");
+		this.properties.put("spring.cloud.stream.bindings.sink-in-0.consumer.batch-mode", batch);
 		this.properties.put("spring.cloud.stream.bindings.source-out-0.destination", destination);
 		this.properties.put("spring.cloud.stream.bindings.source-out-0.content-type", "application/octet-stream");
 		this.properties.putAll(extra);
 	}
 
-	static BinderTransport redis(String host, int port, String key, int readCount) {
-		return new BinderTransport("redis", key,
+	static BinderTransport redis(String host, int port, String key, int readCount, boolean batch) {
+		return new BinderTransport("redis", key, batch,
 				Map.of("spring.data.redis.host", host, "spring.data.redis.port", port,
 						"spring.cloud.stream.redis.bindings.sink-in-0.consumer.read-count", readCount));
 	}
 
-	static BinderTransport kafka(String bootstrapServers, String topic) {
-		return new BinderTransport("kafka", topic, Map.of("spring.kafka.bootstrap-servers", bootstrapServers,
+	static BinderTransport kafka(String bootstrapServers, String topic, boolean batch) {
+		return new BinderTransport("kafka", topic, batch, Map.of("spring.kafka.bootstrap-servers", bootstrapServers,
 				// One broker: acks=all waits for the same single write as acks=1, the binder's default.
 				"spring.cloud.stream.kafka.binder.required-acks", "all"));
 	}
