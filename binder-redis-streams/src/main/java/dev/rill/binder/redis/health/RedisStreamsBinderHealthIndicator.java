@@ -124,9 +124,11 @@ public class RedisStreamsBinderHealthIndicator implements HealthIndicator {
 		if (!consumer.alive()) {
 			return "dead";
 		}
-		Instant lastRead = (consumer.lastSuccessfulRead() != null) ? consumer.lastSuccessfulRead()
+		// A consumer that never completed a read (NOPERM, an unreachable server) has been
+		// stalled since it was created.
+		Instant readingSince = (consumer.lastSuccessfulRead() != null) ? consumer.lastSuccessfulRead()
 				: consumer.createdAt();
-		if (Duration.between(lastRead, now).compareTo(stallAfter) > 0) {
+		if (Duration.between(readingSince, now).compareTo(stallAfter) > 0) {
 			return "stalled";
 		}
 		return "reading";
