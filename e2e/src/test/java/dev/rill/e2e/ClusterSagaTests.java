@@ -5,13 +5,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.rill.binder.redis.test.RedisClusterProcess;
 import dev.rill.binder.redis.test.RedisServerProcess;
-import dev.rill.e2e.platform.Platform;
 import dev.rill.e2e.platform.RillClient;
 import dev.rill.e2e.platform.RillClient.Item;
 import dev.rill.e2e.platform.RillClient.OrderRequest;
@@ -30,62 +28,8 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterSagaTests extends SagaTests {
 
-	private static RedisClusterProcess cluster;
-
-	private static Platform platform;
-
-	@BeforeAll
-	static void startPlatform() {
-		cluster = RedisClusterProcess.builder().build().start();
-		RedisServerProcess anyNode = cluster.primaries().get(0);
-		platform = Platform.builder(ROOT)
-			// Not used by the services once the cluster profile names the nodes.
-			.redis(anyNode.host(), anyNode.port())
-			.profiles("cluster")
-			.property("REDIS_CLUSTER_NODES", cluster.nodes())
-			.logDirectory(output(ClusterSagaTests.class))
-			.build()
-			.start();
-	}
-
-	@AfterAll
-	static void stopPlatform() {
-		if (platform != null) {
-			platform.stop();
-		}
-		if (cluster != null) {
-			cluster.close();
-		}
-	}
-
-	@Override
-	protected Platform platform() {
-		return platform;
-	}
-
-	@Override
-	protected String transport() {
-		return "cluster";
-	}
-
-	/**
-	 * Every group drained, asked of the node that owns its stream; no dead-letter stream on
-	 * any node.
-	 */
-	@Override
-	protected void awaitTransportIdle(Duration timeout) {
-		await().atMost(timeout)
-			.pollInterval(Duration.ofMillis(250))
-			.until(() -> StreamGroups.SAGA.entrySet()
-				.stream()
-				.allMatch(saga -> saga.getValue()
-					.stream()
-					.allMatch(group -> groupsOn(saga.getKey()).drained(saga.getKey(), group))));
-		for (RedisServerProcess node : cluster.primaries()) {
-			assertThat(new StreamGroups(node.host(), node.port()).keys("*dlq*")).as("dead-letter streams on %s", node)
-				.isEmpty();
-		}
-	}
+	@RegisterExtension
+	static final SagaPlatform<RedisClusterTransport> saga = new SagaPlatform<>(RedisClusterTransport::start);
 
 	/**
 	 * The streams and the services' state are spread as intended: the saga's streams (no
@@ -93,7 +37,8 @@ class ClusterSagaTests extends SagaTests {
 	 */
 	@Test
 	void theStreamsSpreadOverTheShardsAndEachServicesKeysStayOnOne() {
-		RillClient client = platform.client();
+		RedisClusterProcess cluster = saga.transport().cluster();
+		RillClient client = saga.platform().client();
 		client.setStock("quince", 1);
 		Placement placement = client.placeOrder(
 				new OrderRequest("c-cluster", "cluster@example.com", List.of(new Item("quince", 1))), null,
@@ -113,11 +58,6 @@ class ClusterSagaTests extends SagaTests {
 				.toList();
 			assertThat(holders).as("the shards holding %s's keys", service).hasSize(1);
 		}
-	}
-
-	private static StreamGroups groupsOn(String stream) {
-		RedisServerProcess owner = cluster.slotOwner(stream);
-		return new StreamGroups(owner.host(), owner.port());
 	}
 
 }

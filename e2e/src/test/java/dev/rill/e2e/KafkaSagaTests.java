@@ -3,16 +3,10 @@ package dev.rill.e2e;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
-
-import dev.rill.binder.redis.test.RedisServerProcess;
-import dev.rill.e2e.faults.KafkaEventLog;
 import dev.rill.e2e.platform.Platform;
 import dev.rill.e2e.platform.RillClient;
 import dev.rill.e2e.platform.RillClient.Item;
@@ -30,76 +24,8 @@ import static org.awaitility.Awaitility.await;
  */
 class KafkaSagaTests extends SagaTests {
 
-	/** The consumer groups of the saga, per topic. */
-	private static final Map<String, List<String>> GROUPS = Map.of("orders", List.of("inventory", "order-view"),
-			"stock", List.of("order"), "order-status", List.of("notification"));
-
-	private static EmbeddedKafkaKraftBroker kafka;
-
-	private static RedisServerProcess redis;
-
-	private static Platform platform;
-
-	private static KafkaEventLog events;
-
-	@BeforeAll
-	static void startPlatform() {
-		// Topics are not created here: the binder provisions them (and the dead-letter topics)
-		// as the bindings start, as it would against a real cluster.
-		kafka = new EmbeddedKafkaKraftBroker(1, 1);
-		kafka.brokerProperty("group.initial.rebalance.delay.ms", "0");
-		kafka.afterPropertiesSet();
-		events = new KafkaEventLog(kafka.getBrokersAsString(), GROUPS);
-		redis = RedisServerProcess.builder().build().start();
-		platform = Platform.builder(ROOT)
-			.redis(redis.host(), redis.port())
-			.kafka(kafka.getBrokersAsString())
-			.logDirectory(output(KafkaSagaTests.class))
-			.build()
-			.start();
-	}
-
-	@AfterAll
-	static void stopPlatform() {
-		if (platform != null) {
-			platform.stop();
-		}
-		if (redis != null) {
-			redis.close();
-		}
-		if (events != null) {
-			events.close();
-		}
-		if (kafka != null) {
-			kafka.destroy();
-		}
-	}
-
-	@Override
-	protected Platform platform() {
-		return platform;
-	}
-
-	@Override
-	protected String transport() {
-		return "kafka";
-	}
-
-	/**
-	 * Every group has committed up to the end of its topic, and no dead-letter topic holds a record.
-	 */
-	@Override
-	protected void awaitTransportIdle(Duration timeout) {
-		await().atMost(timeout).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-			GROUPS.forEach((topic, groups) -> groups.forEach(group -> assertThat(events.unacknowledged(topic, group))
-				.as("lag of group %s on %s", group, topic).isZero()));
-		});
-		// Dead letters (error.<destination>.<group>, created when the first one is sent) or any
-		// other topic the services wrote to besides the saga's: there must be none with records.
-		assertThat(events.records(name -> !GROUPS.containsKey(name) && !name.startsWith("__")))
-			.as("records in other topics than the saga's")
-			.allSatisfy((topic, records) -> assertThat(records).as(topic).isZero());
-	}
+	@RegisterExtension
+	static final SagaPlatform<KafkaTransport> saga = new SagaPlatform<>(KafkaTransport::start);
 
 	/**
 	 * Events sent while a named group does not exist yet are not skipped: the Kafka binder starts a
@@ -110,10 +36,11 @@ class KafkaSagaTests extends SagaTests {
 	 */
 	@Test
 	void aNewNamedGroupStartsAtTheEarliestOffset() {
+		Platform platform = saga.platform();
 		RillClient client = platform.client();
 		client.setStock("fig", 5);
 		platform.inventory().stop();
-		kafka.doWithAdmin(admin -> await().atMost(Duration.ofSeconds(30))
+		saga.transport().broker().doWithAdmin(admin -> await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(500))
 			.ignoreExceptions()
 			.untilAsserted(() -> admin.deleteConsumerGroups(List.of("inventory")).all().get()));
@@ -134,7 +61,7 @@ class KafkaSagaTests extends SagaTests {
 				assertThat(client.notifications(orderId)).as("notifications of %s", orderId).hasSize(1);
 			}
 		});
-		awaitTransportIdle(Duration.ofSeconds(60));
+		saga.transport().awaitIdle(Duration.ofSeconds(60));
 		for (String orderId : orderIds) {
 			assertThat(client.notifications(orderId)).as("notifications of %s", orderId).hasSize(1);
 		}

@@ -8,11 +8,9 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.rill.binder.redis.test.RedisServerProcess;
 import dev.rill.e2e.SagaScenario.Oracle;
 import dev.rill.e2e.SagaScenario.Outcome;
 import dev.rill.e2e.platform.Platform;
@@ -32,37 +30,18 @@ import static org.awaitility.Awaitility.await;
  */
 class RedeliveryTests {
 
-	private static RedisServerProcess redis;
-
-	private static Platform platform;
-
-	@BeforeAll
-	static void startPlatform() {
-		redis = RedisServerProcess.builder().build().start();
-		platform = Platform.builder(SagaTests.ROOT)
-			.redis(redis.host(), redis.port())
-			.logDirectory(SagaTests.output(RedeliveryTests.class))
-			.build()
-			.start();
-	}
-
-	@AfterAll
-	static void stopPlatform() {
-		if (platform != null) {
-			platform.stop();
-		}
-		if (redis != null) {
-			redis.close();
-		}
-	}
+	@RegisterExtension
+	static final SagaPlatform<RedisTransport> saga = new SagaPlatform<>(RedisTransport::start);
 
 	@Test
 	void everyEventDeliveredTwiceLeavesTheOutcomeUnchanged() {
-		StreamGroups streams = new StreamGroups(redis.host(), redis.port());
+		Platform platform = saga.platform();
+		RedisTransport redis = saga.transport();
+		StreamGroups streams = redis.streams();
 		SagaScenario scenario = new SagaScenario("redelivery", platform.client());
 		scenario.placeOrders();
 		scenario.awaitOutcomes(Duration.ofSeconds(90));
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(streams::sagaDrained);
+		redis.awaitDrained(Duration.ofSeconds(30));
 		List<Outcome> before = scenario.outcomes();
 		Map<String, Optional<StockLevel>> stockBefore = scenario.stockLevels();
 		SagaAssertions.assertOutcomes(scenario, before);
@@ -93,7 +72,7 @@ class RedeliveryTests {
 			.isEqualTo(summary(before));
 		assertThat(scenario.stockLevels()).as("stock levels").isEqualTo(stockBefore);
 		SagaAssertions.assertOutcomes(scenario, after);
-		assertThat(streams.keys("*dlq*")).as("dead-letter streams").isEmpty();
+		redis.assertNoDeadLetters();
 		assertThat(platform.inventory().log()).contains("was answered before");
 		assertThat(platform.notification().log()).contains("was already notified");
 	}

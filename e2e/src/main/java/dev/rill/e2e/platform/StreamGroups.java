@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.rill.binder.redis.test.RespClient;
 
@@ -113,9 +114,22 @@ public final class StreamGroups {
 	 * @return whether every group of the saga is {@link #drained(String, String) drained}
 	 */
 	public boolean sagaDrained() {
+		return sagaDrained(stream -> this);
+	}
+
+	/**
+	 * Whether every group of the saga is {@link #drained(String, String) drained}, each stream
+	 * asked of the Redis that holds it: in a Redis Cluster the saga's streams are on different
+	 * shards.
+	 * @param holder the groups of the Redis that holds a stream
+	 * @return whether the saga is drained
+	 */
+	public static boolean sagaDrained(Function<String, StreamGroups> holder) {
 		return SAGA.entrySet()
 			.stream()
-			.allMatch(entry -> entry.getValue().stream().allMatch(group -> drained(entry.getKey(), group)));
+			.allMatch(entry -> entry.getValue()
+				.stream()
+				.allMatch(group -> holder.apply(entry.getKey()).drained(entry.getKey(), group)));
 	}
 
 	/**

@@ -13,7 +13,7 @@ import java.util.Optional;
  * ({@link FaultOracle#GROUPS}); an event's fields are its payload (field {@code payload}) and its
  * headers ({@code eventType}, {@code orderId}, {@code correlationId}...), as text.
  */
-interface EventLog {
+interface EventLog extends AutoCloseable {
 
 	/**
 	 * @return where every saga stream ends now, to read what is added after it
@@ -173,6 +173,14 @@ interface EventLog {
 	 */
 	default List<String> unreadablePayloadFailure(String serviceFqcn, String serviceMessage) {
 		return List.of(serviceFqcn, serviceMessage);
+	}
+
+	/**
+	 * Close the log's own connections to the transport, if it has any (the Redis one has none of its
+	 * own; the Kafka one has a producer and an admin client).
+	 */
+	@Override
+	default void close() {
 	}
 
 }

@@ -10,10 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.assertj.core.api.SoftAssertions;
 
+import dev.rill.e2e.ParallelCalls;
 import dev.rill.e2e.faults.OrderLoad.Attempt;
 import dev.rill.e2e.platform.RillClient;
 import dev.rill.e2e.platform.RillClient.Item;
@@ -369,26 +366,9 @@ final class FaultOracle {
 		}
 	}
 
+	/** The oracle's reads of every order and {@link ServiceHealth}'s polls: six at a time. */
 	static <T> List<T> runAll(List<Callable<T>> calls) {
-		ExecutorService pool = Executors.newFixedThreadPool(6);
-		try {
-			List<Future<T>> futures = pool.invokeAll(calls);
-			List<T> results = new ArrayList<>();
-			for (Future<T> future : futures) {
-				results.add(future.get());
-			}
-			return results;
-		}
-		catch (ExecutionException ex) {
-			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		return ParallelCalls.runAll(6, calls);
 	}
 
 	static int compareIds(String a, String b) {

@@ -1,10 +1,5 @@
 package dev.rill.e2e.faults;
 
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import dev.rill.binder.redis.test.RedisServerProcess;
@@ -28,35 +23,20 @@ import dev.rill.e2e.platform.Platform;
  * A JUnit extension, like {@link FaultPlatform}: a test method gets it as a parameter; after
  * each test every service that is down or unhealthy is started again.
  */
-final class KafkaFaultPlatform extends SharedPlatform<KafkaFaultPlatform> implements FaultTarget, AfterEachCallback, AutoCloseable {
+final class KafkaFaultPlatform extends AbstractFaultPlatform<KafkaFaultPlatform> {
 
 	private final EmbeddedKafkaKraftBroker kafka;
-
-	private final RedisServerProcess redisServer;
-
-	private final Platform platform;
-
-	private final Redis redis;
-
-	private final KafkaEventLog events;
 
 	/** Used by JUnit to create the extension; the shared state is {@link #shared}. */
 	KafkaFaultPlatform() {
 		super(KafkaFaultPlatform.class, KafkaFaultPlatform::start);
 		this.kafka = null;
-		this.redisServer = null;
-		this.platform = null;
-		this.redis = null;
-		this.events = null;
 	}
 
 	private KafkaFaultPlatform(EmbeddedKafkaKraftBroker kafka, RedisServerProcess redisServer, Platform platform) {
-		super(KafkaFaultPlatform.class, KafkaFaultPlatform::start);
+		super(KafkaFaultPlatform.class, KafkaFaultPlatform::start, redisServer, platform,
+				new KafkaEventLog(kafka.getBrokersAsString(), FaultOracle.GROUPS));
 		this.kafka = kafka;
-		this.redisServer = redisServer;
-		this.platform = platform;
-		this.redis = new Redis(redisServer.host(), redisServer.port());
-		this.events = new KafkaEventLog(kafka.getBrokersAsString(), FaultOracle.GROUPS);
 	}
 
 	private static KafkaFaultPlatform start() {
@@ -64,53 +44,19 @@ final class KafkaFaultPlatform extends SharedPlatform<KafkaFaultPlatform> implem
 		kafka.brokerProperty("group.initial.rebalance.delay.ms", "0");
 		kafka.afterPropertiesSet();
 		RedisServerProcess redis = RedisServerProcess.builder().build().start();
-		Platform platform = Platform.builder(FaultPlatform.ROOT)
-			.redis(redis.host(), redis.port())
+		Platform platform = services(redis, "kafka-faults")
 			.kafka(kafka.getBrokersAsString())
 			.property("spring.cloud.stream.kafka.binder.consumer-properties.session.timeout.ms", "10000")
-			.property("management.endpoint.health.show-details", "always")
-			.logDirectory(Path.of(System.getProperty("rill.e2e.output", "target/e2e")).resolve("kafka-faults"))
 			// Three service JVMs starting at once next to the broker: more than one at a time needs.
-			.startupTimeout(FaultPlatform.STARTUP.multipliedBy(2))
+			.startupTimeout(STARTUP.multipliedBy(2))
 			.build();
 		return SharedPlatform.started(new KafkaFaultPlatform(kafka, redis, platform), platform::start);
 	}
 
+	/** The broker, after the services and Redis. */
 	@Override
-	public void afterEach(ExtensionContext context) {
-		FaultPlatform.recover(shared(context).platform, context);
-	}
-
-	@Override
-	public Platform platform() {
-		return this.platform;
-	}
-
-	@Override
-	public Redis redis() {
-		return this.redis;
-	}
-
-	@Override
-	public EventLog events() {
-		return this.events;
-	}
-
-	/** Stop the services, then Redis and the broker. */
-	@Override
-	public void close() {
-		try {
-			this.platform.stop();
-		}
-		finally {
-			try {
-				this.events.close();
-				this.redisServer.close();
-			}
-			finally {
-				this.kafka.destroy();
-			}
-		}
+	void closeTransport() {
+		this.kafka.destroy();
 	}
 
 }
