@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -24,8 +23,7 @@ import org.springframework.stereotype.Component;
 public class ReservationStore {
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> RESERVE = RedisScript.of(new ClassPathResource("store/reserve.lua"),
-			List.class);
+	private static final RedisScript<List> RESERVE = LuaScripts.load("store/reserve.lua", List.class);
 
 	private final StringRedisTemplate redis;
 

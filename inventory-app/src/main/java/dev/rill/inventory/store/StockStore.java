@@ -3,9 +3,7 @@ package dev.rill.inventory.store;
 import java.util.List;
 import java.util.Optional;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
@@ -17,8 +15,7 @@ import org.springframework.stereotype.Component;
 public class StockStore {
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SET_AVAILABLE = RedisScript
-		.of(new ClassPathResource("store/set-available.lua"), List.class);
+	private static final RedisScript<List> SET_AVAILABLE = LuaScripts.load("store/set-available.lua", List.class);
 
 	private final StringRedisTemplate redis;
 
