@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * <tr><td>bench.profile</td><td>none</td><td>a transport whose worker runs with Java Flight Recorder; a summary goes to profile-&lt;transport&gt;.md</td></tr>
  * <tr><td>bench.saga</td><td>true</td><td>run the saga benchmark</td></tr>
  * <tr><td>bench.saga.orders</td><td>20000</td><td>orders of the saga's throughput phase</td></tr>
- * <tr><td>bench.saga.warmup</td><td>2000</td><td>unmeasured orders first</td></tr>
+ * <tr><td>bench.saga.warmup</td><td>20000</td><td>unmeasured orders first: the services' JIT compilers are busy for about that long</td></tr>
  * <tr><td>bench.saga.concurrency</td><td>32</td><td>HTTP clients of the throughput phase (closed loop)</td></tr>
  * <tr><td>bench.saga.rate</td><td>half the throughput measured</td><td>orders/s of the saga's latency phase (open loop)</td></tr>
  * <tr><td>bench.saga.rateSeconds</td><td>20</td><td>length of the saga's latency phase</td></tr>
@@ -63,7 +63,7 @@ record BenchSettings(long messages, int payload, long warmup, long window, List<
 				Arrays.asList(System.getProperty("bench.workerJvmArgs", "-Xms1g -Xmx1g").trim().split("\\s+")),
 				System.getProperty("bench.profile", "").trim(),
 				Boolean.parseBoolean(System.getProperty("bench.saga", "true")),
-				(int) longProperty("bench.saga.orders", 20_000), (int) longProperty("bench.saga.warmup", 2_000),
+				(int) longProperty("bench.saga.orders", 20_000), (int) longProperty("bench.saga.warmup", 20_000),
 				(int) longProperty("bench.saga.concurrency", 32), (int) longProperty("bench.saga.rate", 0),
 				(int) longProperty("bench.saga.rateSeconds", 20),
 				Arrays.asList(System.getProperty("bench.saga.jvmArgs", "-Xmx512m -XX:+UseSerialGC").trim().split("\\s+")),
