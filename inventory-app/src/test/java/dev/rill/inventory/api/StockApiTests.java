@@ -6,7 +6,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
@@ -14,13 +13,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.cloud.stream.binder.test.TestChannelBinderConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
+import dev.rill.inventory.PrivateRedisTest;
 import dev.rill.inventory.store.ReservationStore;
 import dev.rill.inventory.store.StockLevel;
 import dev.rill.inventory.store.StockStore;
@@ -40,16 +36,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @SpringBootTest(properties = "spring.cloud.stream.default-binder=" + TestChannelBinderConfiguration.NAME)
 @AutoConfigureMockMvc
 @Import(TestChannelBinderConfiguration.class)
-@DirtiesContext // its Redis stops with the class: no later class can use this context
-class StockApiTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
+class StockApiTests extends PrivateRedisTest {
 
 	@Autowired
 	MockMvc mvc;

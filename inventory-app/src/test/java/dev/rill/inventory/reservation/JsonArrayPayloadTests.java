@@ -10,11 +10,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
+import dev.rill.inventory.PrivateRedisTest;
 import dev.rill.inventory.events.UnreadableEventException;
 import dev.rill.inventory.store.StockLevel;
 import dev.rill.inventory.store.StockStore;
@@ -31,9 +30,6 @@ import org.springframework.integration.channel.AbstractMessageChannel;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.ChannelInterceptor;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,18 +47,9 @@ import static org.awaitility.Awaitility.await;
 		"spring.cloud.stream.redis.default.consumer.block-time=200ms",
 		"spring.cloud.stream.redis.bindings.reserveStock-in-0.consumer.block-time=200ms",
 		"spring.cloud.stream.redis.binder.shutdown-timeout=2s" })
-@DirtiesContext
-class JsonArrayPayloadTests {
+class JsonArrayPayloadTests extends PrivateRedisTest {
 
 	private static final String DLQ = "orders.inventory.dlq";
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
 
 	/** Stopped (bindings first) before the Redis extension stops the server. */
 	private static ConfigurableApplicationContext context;

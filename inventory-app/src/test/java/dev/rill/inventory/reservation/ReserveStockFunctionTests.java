@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
@@ -36,11 +35,8 @@ import org.springframework.messaging.MessageHandler;
 import org.springframework.messaging.support.ChannelInterceptor;
 import org.springframework.messaging.support.ErrorMessage;
 import org.springframework.messaging.support.MessageBuilder;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
+import dev.rill.inventory.PrivateRedisTest;
 import dev.rill.inventory.events.UnreadableEventException;
 import dev.rill.inventory.store.StockLevel;
 import dev.rill.inventory.store.StockStore;
@@ -55,16 +51,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = "spring.cloud.stream.default-binder=" + TestChannelBinderConfiguration.NAME)
 @Import(TestChannelBinderConfiguration.class)
-@DirtiesContext // its Redis stops with the class: no later class can use this context
-class ReserveStockFunctionTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
+class ReserveStockFunctionTests extends PrivateRedisTest {
 
 	static final long RECEIVE_TIMEOUT = 2000;
 

@@ -11,19 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.data.redis.DataRedisTest;
-import org.springframework.context.annotation.Import;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
-import dev.rill.binder.redis.test.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -31,34 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * {@link ReservationStore} (the reservation Lua script) on a real Redis.
  */
-@DataRedisTest
-@Import(StoreTestConfiguration.class)
-@DirtiesContext // its Redis stops with the class: no later class can use this context
-class ReservationStoreTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
+class ReservationStoreTests extends StoreTest {
 
 	static final Instant NOW = Instant.parse("2025-01-02T03:04:05.123456Z");
-
-	@Autowired
-	ReservationStore reservations;
-
-	@Autowired
-	StockStore stock;
-
-	@Autowired
-	StringRedisTemplate template;
-
-	@BeforeEach
-	void clean() {
-		redis.flushAll();
-	}
 
 	@Test
 	void reserveMovesEveryQuantityFromAvailableToReservedAndRecordsTheOutcome() {

@@ -4,19 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.data.redis.DataRedisTest;
-import org.springframework.context.annotation.Import;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
-import dev.rill.binder.redis.test.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -24,32 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * {@link StockStore} on a real Redis.
  */
-@DataRedisTest
-@Import(StoreTestConfiguration.class)
-@DirtiesContext // its Redis stops with the class: no later class can use this context
-class StockStoreTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
-
-	@Autowired
-	StockStore stock;
-
-	@Autowired
-	ReservationStore reservations;
-
-	@Autowired
-	StringRedisTemplate template;
-
-	@BeforeEach
-	void clean() {
-		redis.flushAll();
-	}
+class StockStoreTests extends StoreTest {
 
 	@Test
 	void setAvailableCreatesTheStockRecordWithNothingReserved() {

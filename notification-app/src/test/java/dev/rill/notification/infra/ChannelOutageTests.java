@@ -15,12 +15,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.notification.Events;
+import dev.rill.notification.PrivateRedisTest;
 import dev.rill.notification.RecordingChannel;
 import dev.rill.notification.RecordingChannelConfiguration;
 import dev.rill.notification.channel.GuardedChannel;
@@ -42,9 +41,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -68,20 +64,11 @@ import static org.awaitility.Awaitility.await;
 		"resilience4j.retry.instances.notificationChannel.exponential-max-wait-duration=50ms",
 		"rill.notification.retry-round-pause=200ms" })
 @Import({ RecordingChannelConfiguration.class, ChannelOutageTests.OpenCounter.class })
-@DirtiesContext
-class ChannelOutageTests {
+class ChannelOutageTests extends PrivateRedisTest {
 
 	private static final String STREAM = "order-status";
 
 	private static final String DLQ = "order-status.notification.dlq";
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
 
 	/** Stopped (bindings first) before the Redis extension stops the server. */
 	private static ConfigurableApplicationContext context;

@@ -5,10 +5,9 @@ import java.time.Duration;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.notification.Events;
+import dev.rill.notification.PrivateRedisTest;
 import dev.rill.notification.RecordingChannel;
 import dev.rill.notification.RecordingChannelConfiguration;
 import dev.rill.notification.channel.GuardedChannel;
@@ -18,9 +17,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,16 +39,7 @@ import static org.awaitility.Awaitility.await;
 		"resilience4j.circuitbreaker.instances.notificationChannel.wait-duration-in-open-state=1m",
 		"resilience4j.retry.instances.notificationChannel.wait-duration=20ms" })
 @Import(RecordingChannelConfiguration.class)
-@DirtiesContext
-class ShutdownDuringOutageTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
+class ShutdownDuringOutageTests extends PrivateRedisTest {
 
 	@Autowired
 	private RecordingChannel channel;

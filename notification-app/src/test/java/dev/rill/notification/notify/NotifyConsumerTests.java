@@ -13,11 +13,10 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.notification.Events;
+import dev.rill.notification.PrivateRedisTest;
 import dev.rill.notification.RecordingChannel;
 import dev.rill.notification.RecordingChannelConfiguration;
 import dev.rill.notification.channel.GuardedChannel;
@@ -34,9 +33,6 @@ import org.springframework.cloud.stream.binder.test.InputDestination;
 import org.springframework.cloud.stream.binder.test.TestChannelBinderConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.messaging.Message;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,16 +50,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 		"resilience4j.retry.instances.notificationChannel.exponential-max-wait-duration=20ms" })
 @Import({ TestChannelBinderConfiguration.class, RecordingChannelConfiguration.class })
 @AutoConfigureMockMvc
-@DirtiesContext
-class NotifyConsumerTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
+class NotifyConsumerTests extends PrivateRedisTest {
 
 	@Autowired
 	private InputDestination input;
@@ -272,6 +259,5 @@ class NotifyConsumerTests {
 			.setHeader("correlationId", "corr-x")
 			.build();
 	}
-
 
 }

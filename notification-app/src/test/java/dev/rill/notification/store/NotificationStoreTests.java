@@ -11,9 +11,8 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.rill.binder.redis.test.RedisServerExtension;
+import dev.rill.notification.PrivateRedisTest;
 import dev.rill.notification.config.NotificationProperties;
 import dev.rill.notification.events.OrderStatus;
 import dev.rill.notification.notify.SentNotification;
@@ -25,8 +24,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.test.autoconfigure.data.redis.DataRedisTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,15 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import(NotificationStore.class)
 @ImportAutoConfiguration(JacksonAutoConfiguration.class)
 @EnableConfigurationProperties(NotificationProperties.class)
-class NotificationStoreTests {
-
-	@RegisterExtension
-	static final RedisServerExtension redis = RedisServerExtension.create();
-
-	@DynamicPropertySource
-	static void redisProps(DynamicPropertyRegistry registry) {
-		redis.registerSpringProperties(registry);
-	}
+class NotificationStoreTests extends PrivateRedisTest {
 
 	@Autowired
 	private NotificationStore store;

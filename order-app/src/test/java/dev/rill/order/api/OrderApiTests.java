@@ -21,6 +21,7 @@ import org.springframework.http.MediaType;
 import org.springframework.messaging.Message;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,9 +98,7 @@ class OrderApiTests extends OrderAppTest {
 
 	@Test
 	void withoutCorrelationIdANewOneIsMadeAndSentAlong() throws Exception {
-		MvcResult result = this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID))
-			.andExpect(status().isAccepted())
-			.andReturn();
+		MvcResult result = postOrder(VALID).andExpect(status().isAccepted()).andReturn();
 		String correlationId = result.getResponse().getHeader("X-Correlation-Id");
 		assertThat(UUID.fromString(correlationId)).hasToString(correlationId);
 		assertThat(this.output.receive(1000, "orders").getHeaders()).containsEntry("correlationId", correlationId);
@@ -144,9 +143,7 @@ class OrderApiTests extends OrderAppTest {
 				  {"sku":"ok"}
 				]}
 				""";
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(body))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+		postRefused(body)
 			.andExpect(jsonPath("$.status").value(400))
 			.andExpect(jsonPath("$.instance").value("/orders"))
 			.andExpect(jsonPath("$.errors", hasSize(7)))
@@ -165,9 +162,7 @@ class OrderApiTests extends OrderAppTest {
 
 	@Test
 	void missingFieldsAndEmptyItemsAreListed() throws Exception {
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content("{\"items\":[]}"))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+		postRefused("{\"items\":[]}")
 			.andExpect(jsonPath("$.errors", hasSize(3)))
 			.andExpect(jsonPath("$.errors[?(@.field == 'customerId')].message").value("must not be blank"))
 			.andExpect(jsonPath("$.errors[?(@.field == 'email')].message").value("must not be blank"))
@@ -181,7 +176,7 @@ class OrderApiTests extends OrderAppTest {
 			.mapToObj(i -> "{\"sku\":\"s" + i + "\",\"quantity\":1}")
 			.collect(Collectors.joining(","));
 		String body = "{\"customerId\":\"c\",\"email\":\"a@example.com\",\"items\":[" + items + "]}";
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(body))
+		postOrder(body)
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.errors[0].field").value("items"))
 			.andExpect(jsonPath("$.errors[0].message").value("size must be between 0 and 100"));
@@ -190,33 +185,22 @@ class OrderApiTests extends OrderAppTest {
 
 	@Test
 	void malformedJsonIsA400Problem() throws Exception {
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content("{\"customerId\": \"c-7\","))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+		postRefused("{\"customerId\": \"c-7\",")
 			.andExpect(jsonPath("$.status").value(400))
 			.andExpect(jsonPath("$.detail", containsString("Malformed JSON")));
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(""))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+		postRefused("");
 		assertNothingSent();
 	}
 
 	@Test
 	void contentAfterTheJsonOrderIsA400Problem() throws Exception {
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID.strip() + " xyz"))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+		postRefused(VALID.strip() + " xyz")
 			.andExpect(jsonPath("$.detail", containsString("Malformed JSON")));
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID + VALID))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+		postRefused(VALID + VALID)
 			.andExpect(jsonPath("$.detail").value("More content after the JSON order: send one order per request"));
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID.strip() + "[]"))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+		postRefused(VALID.strip() + "[]");
 		// Whitespace after the order is not content.
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(VALID + "\n\t \r\n"))
-			.andExpect(status().isAccepted());
+		postOrder(VALID + "\n\t \r\n").andExpect(status().isAccepted());
 		assertThat(this.output.receive(1000, "orders")).as("the one valid order").isNotNull();
 		assertNothingSent();
 	}
@@ -226,14 +210,12 @@ class OrderApiTests extends OrderAppTest {
 		String body = """
 				{"customerId":"c","email":"a@example.com","items":[{"sku":"s","quantity":"many"}]}
 				""";
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(body))
-			.andExpect(status().isBadRequest())
-			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+		postRefused(body)
 			.andExpect(jsonPath("$.errors[0].field").value("items[0].quantity"))
 			.andExpect(jsonPath("$.errors[0].message").value("must be an integer"))
 			.andExpect(jsonPath("$.detail", not(containsString("many"))));
 		String fraction = VALID.replace("\"quantity\":2", "\"quantity\":1.5");
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(fraction))
+		postOrder(fraction)
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.errors[0].field").value("items[0].quantity"));
 		assertNothingSent();
@@ -258,14 +240,13 @@ class OrderApiTests extends OrderAppTest {
 				{"@class":"%1$s","command":"touch /tmp/pwned","customerId":"c-7","email":"ada@example.com",
 				 "items":[{"@class":"%1$s","sku":"apple","quantity":1}]}
 				""".formatted(canary);
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(ignored))
-			.andExpect(status().isAccepted());
+		postOrder(ignored).andExpect(status().isAccepted());
 		// Where a string is expected, an object (a "gadget") is a type error.
 		String gadget = """
 				{"customerId":{"@class":"%1$s","command":"touch /tmp/pwned"},"email":"ada@example.com",
 				 "items":[{"sku":"apple","quantity":1}]}
 				""".formatted(canary);
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(gadget))
+		postOrder(gadget)
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.errors[0].field").value("customerId"))
 			.andExpect(jsonPath("$.errors[0].message").value("must be a string"));
@@ -273,7 +254,7 @@ class OrderApiTests extends OrderAppTest {
 				{"customerId":["java.lang.ProcessBuilder",{"command":["touch","/tmp/pwned"]}],
 				 "email":"ada@example.com","items":[{"sku":"apple","quantity":1}]}
 				""";
-		this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(processBuilder))
+		postOrder(processBuilder)
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.errors[0].field").value("customerId"));
 
@@ -348,6 +329,20 @@ class OrderApiTests extends OrderAppTest {
 
 	private MockHttpServletRequestBuilder idempotent(String key) {
 		return post("/orders").contentType(MediaType.APPLICATION_JSON).header("Idempotency-Key", key).content(VALID);
+	}
+
+	/** {@code POST /orders} with a JSON body. */
+	private ResultActions postOrder(String body) throws Exception {
+		return this.mvc.perform(post("/orders").contentType(MediaType.APPLICATION_JSON).content(body));
+	}
+
+	/**
+	 * {@code POST /orders} with a JSON body that must be refused: {@code 400} with an
+	 * {@code application/problem+json} body.
+	 */
+	private ResultActions postRefused(String body) throws Exception {
+		return postOrder(body).andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
 	}
 
 	private void assertNothingSent() {
