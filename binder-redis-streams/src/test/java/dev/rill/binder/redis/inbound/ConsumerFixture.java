@@ -1,9 +1,7 @@
 package dev.rill.binder.redis.inbound;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -15,8 +13,6 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.domain.Range;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.messaging.Message;
 
 /**
@@ -124,21 +120,6 @@ final class ConsumerFixture {
 	/** How many entries of {@value #STREAM} are pending for group {@value #GROUP}. */
 	long pending() {
 		return Long.parseLong(command("XPENDING", STREAM, GROUP).split("\n")[0]);
-	}
-
-	/**
-	 * The fields of the first entry of a stream, read with a real client (values such as
-	 * stack traces span lines, which the raw client does not keep apart).
-	 */
-	static Map<String, String> firstEntryFields(ConfigurableApplicationContext application, String key) {
-		Map<String, String> fields = new HashMap<>();
-		application.getBean(StringRedisTemplate.class)
-			.opsForStream()
-			.range(key, Range.unbounded())
-			.get(0)
-			.getValue()
-			.forEach((name, value) -> fields.put(name.toString(), value.toString()));
-		return fields;
 	}
 
 	/** The payloads received so far, in order. */

@@ -144,7 +144,7 @@ class DeadLetterStreamTests {
 
 	/** The fields of the first dead letter (values may span lines: read them with a real client). */
 	private Map<String, String> firstDeadLetter() {
-		return ConsumerFixture.firstEntryFields(this.application, "work.workers.dlq");
+		return TestApplications.firstEntryFields(this.application, "work.workers.dlq");
 	}
 
 	@SpringBootConfiguration

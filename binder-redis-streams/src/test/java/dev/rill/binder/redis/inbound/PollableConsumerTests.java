@@ -449,7 +449,7 @@ class PollableConsumerTests {
 
 	/** The fields of the first dead letter (values may span lines: read them with a real client). */
 	private Map<String, String> firstDeadLetter() {
-		return ConsumerFixture.firstEntryFields(this.applications.get(0), DLQ);
+		return TestApplications.firstEntryFields(this.applications.get(0), DLQ);
 	}
 
 	@SpringBootConfiguration
