@@ -8,6 +8,9 @@ import java.util.function.Consumer;
 
 import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -24,8 +27,18 @@ import org.springframework.messaging.Message;
  * The stream is {@value #STREAM}; named-group tests use group {@value #GROUP}. Test
  * classes run one after the other, so the recorded messages can be static (the function
  * bean lives in an application the test cannot reach into easily).
+ * <p>
+ * Registered as a JUnit extension on an instance field, it resets before each test and
+ * closes what the test started after it (after the test class' own {@code @AfterEach}
+ * methods):
+ * <pre>
+ * &#64;RegisterExtension
+ * final ConsumerFixture fixture = new ConsumerFixture(redis);
+ * </pre>
+ * A test class that must do something before the reset (start a Redis a test left down)
+ * keeps it in a plain field and calls {@link #reset()} and {@link #closeAll()} itself.
  */
-final class ConsumerFixture {
+final class ConsumerFixture implements BeforeEachCallback, AfterEachCallback {
 
 	static final String STREAM = "work";
 
@@ -50,6 +63,16 @@ final class ConsumerFixture {
 
 	ConsumerFixture(RedisServerExtension redis) {
 		this.redis = redis;
+	}
+
+	@Override
+	public void beforeEach(ExtensionContext context) {
+		reset();
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		closeAll();
 	}
 
 	/** Empty Redis and forget what earlier tests received. */
