@@ -78,15 +78,8 @@ class ObservationTests {
 	void aTraceStartedAroundASendContinuesInTheConsumersHandler() {
 		startConsumer("spring.cloud.stream.redis.binder.enable-observation=true");
 		startProducer("spring.cloud.stream.redis.binder.enable-observation=true");
-		Tracer tracer = this.producer.getBean(Tracer.class);
 
-		Span request = tracer.nextSpan().name("POST /orders").start();
-		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
-			this.producer.getBean(StreamBridge.class).send("work", "hello");
-		}
-		finally {
-			request.end();
-		}
+		Span request = sendInARequestSpan();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> spanInHandler.get() != null);
 		Span consumed = spanInHandler.get();
@@ -104,15 +97,8 @@ class ObservationTests {
 		startConsumer("spring.cloud.stream.redis.binder.enable-observation=true");
 		startProducer("spring.cloud.stream.redis.binder.enable-observation=true",
 				"spring.cloud.stream.redis.bindings.work.producer.sync=true");
-		Tracer tracer = this.producer.getBean(Tracer.class);
 
-		Span request = tracer.nextSpan().name("POST /orders").start();
-		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
-			this.producer.getBean(StreamBridge.class).send("work", "hello");
-		}
-		finally {
-			request.end();
-		}
+		Span request = sendInARequestSpan();
 
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> named(producerSpans, "work send") != null && named(consumerSpans, "work receive") != null);
@@ -138,15 +124,8 @@ class ObservationTests {
 	void withObservationOffTheConsumerDoesNotContinueTheTrace() {
 		startConsumer("spring.cloud.stream.redis.binder.enable-observation=false");
 		startProducer("spring.cloud.stream.redis.binder.enable-observation=true");
-		Tracer tracer = this.producer.getBean(Tracer.class);
 
-		Span request = tracer.nextSpan().name("POST /orders").start();
-		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
-			this.producer.getBean(StreamBridge.class).send("work", "hello");
-		}
-		finally {
-			request.end();
-		}
+		Span request = sendInARequestSpan();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> received.get() != null);
 		assertThat(received.get().getHeaders().get("traceparent")).asString()
@@ -190,6 +169,23 @@ class ObservationTests {
 	private void startProducer(String... extra) {
 		this.producer = TestApplications.start(ProducerApplication.class, redis.springProperties(),
 				with(extra, "spring.cloud.function.definition="));
+	}
+
+	/**
+	 * Send {@code "hello"} to {@code work} inside a span of the producer's own, as the
+	 * handler of an HTTP request would: the trace the consumer side is to continue.
+	 * @return the request's span, ended
+	 */
+	private Span sendInARequestSpan() {
+		Tracer tracer = this.producer.getBean(Tracer.class);
+		Span request = tracer.nextSpan().name("POST /orders").start();
+		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
+			this.producer.getBean(StreamBridge.class).send("work", "hello");
+		}
+		finally {
+			request.end();
+		}
+		return request;
 	}
 
 	/** Tracing on, every trace sampled, plus the test's own properties. */
