@@ -150,14 +150,7 @@ class ProducerBindingTests {
 
 	/** The payloads of {@code orders}, oldest first. */
 	private static List<String> payloads() {
-		List<String> fields = Arrays.asList(redis.server().command("XRANGE", "orders", "-", "+").split("\n"));
-		List<String> payloads = new ArrayList<>();
-		for (int i = 0; i < fields.size() - 1; i++) {
-			if (fields.get(i).equals("payload")) {
-				payloads.add(fields.get(i + 1));
-			}
-		}
-		return payloads;
+		return StreamPayloads.of(redis.server(), "orders");
 	}
 
 	private StreamBridge start(String... extra) {
