@@ -3,7 +3,6 @@ package dev.rill.binder.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +40,6 @@ import org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfigu
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.domain.Range;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 
@@ -175,7 +172,7 @@ class ClusterTests {
 
 		await().until(() -> payloads().contains("fine") && streamLength("orders.workers.dlq") == 1);
 
-		assertThat(deadLetter(application, "orders.workers.dlq")).containsEntry("payload", "poison")
+		assertThat(TestApplications.firstEntryFields(application, "orders.workers.dlq")).containsEntry("payload", "poison")
 			.containsEntry("x-original-stream", "orders")
 			.containsEntry("x-original-entry-id", poisonId)
 			.containsEntry("x-original-group", "workers")
@@ -377,18 +374,6 @@ class ClusterTests {
 			.tag("group", group)
 			.gauge();
 		return (gauge != null) ? gauge.value() : -1;
-	}
-
-	/** The fields of the first entry of a stream, read with the application's (cluster) client. */
-	private static Map<String, String> deadLetter(ConfigurableApplicationContext application, String key) {
-		Map<String, String> fields = new HashMap<>();
-		application.getBean(StringRedisTemplate.class)
-			.opsForStream()
-			.range(key, Range.unbounded())
-			.get(0)
-			.getValue()
-			.forEach((name, value) -> fields.put(name.toString(), value.toString()));
-		return fields;
 	}
 
 	// ------------------------------------------------------------------ raw commands on the key's owner

@@ -1,12 +1,15 @@
 package dev.rill.binder.redis;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Starts Spring Boot applications that use the {@code redis} binder against a test's
@@ -57,6 +60,25 @@ public final class TestApplications {
 			}
 		}
 		throw new AssertionError("the start did not fail with a " + type.getSimpleName(), failure);
+	}
+
+	/**
+	 * The fields of the first entry of a stream, read with the application's own Redis
+	 * client (so through a cluster too; values such as stack traces span lines, which the
+	 * raw test client does not keep apart).
+	 * @param application a running application
+	 * @param key the stream key
+	 * @return the entry's fields by name
+	 */
+	public static Map<String, String> firstEntryFields(ConfigurableApplicationContext application, String key) {
+		Map<String, String> fields = new HashMap<>();
+		application.getBean(StringRedisTemplate.class)
+			.opsForStream()
+			.range(key, Range.unbounded())
+			.get(0)
+			.getValue()
+			.forEach((name, value) -> fields.put(name.toString(), value.toString()));
+		return fields;
 	}
 
 	private static ConfigurableApplicationContext start(WebApplicationType type, Class<?> configuration,

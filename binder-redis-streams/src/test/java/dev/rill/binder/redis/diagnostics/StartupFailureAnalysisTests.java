@@ -1,8 +1,8 @@
 package dev.rill.binder.redis.diagnostics;
 
 import java.util.Properties;
-import java.util.function.Consumer;
 
+import dev.rill.binder.redis.DiscardingSinkApplication;
 import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.provisioning.RedisVersionVerifier;
 import dev.rill.binder.redis.provisioning.StreamKeyTypeException;
@@ -13,13 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -144,19 +141,7 @@ class StartupFailureAnalysisTests {
 	}
 
 	private static ConfigurableApplicationContext start(String... properties) {
-		return TestApplications.start(SinkApplication.class, redis.springProperties(), properties);
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class SinkApplication {
-
-		@Bean
-		Consumer<String> sink() {
-			return payload -> {
-			};
-		}
-
+		return TestApplications.start(DiscardingSinkApplication.class, redis.springProperties(), properties);
 	}
 
 }

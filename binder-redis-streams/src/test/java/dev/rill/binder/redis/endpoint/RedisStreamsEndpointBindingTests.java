@@ -1,20 +1,18 @@
 package dev.rill.binder.redis.endpoint;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.GroupDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.ReplayDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.StreamDescriptor;
 import dev.rill.binder.redis.endpoint.RedisStreamsEndpoint.StreamsDescriptor;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,20 +44,15 @@ class RedisStreamsEndpointBindingTests {
 	/** Every message the handler received, failed ones included. */
 	static final List<Message<String>> received = new CopyOnWriteArrayList<>();
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
 
 	@BeforeEach
 	void clean() {
-		redis.flushAll();
 		failing.clear();
 		received.clear();
-	}
-
-	@AfterEach
-	void close() {
-		if (this.application != null) {
-			this.application.close();
-		}
 	}
 
 	@Test
@@ -143,15 +136,13 @@ class RedisStreamsEndpointBindingTests {
 	}
 
 	private void start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.function.definition=sink",
+		this.application = this.applications.start(SinkApplication.class,
+				List.of("spring.cloud.function.definition=sink",
 				"spring.cloud.stream.bindings.sink-in-0.destination=work",
 				"spring.cloud.stream.bindings.sink-in-0.group=workers",
 				"spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=1",
 				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.enable-dlq=true",
-				"management.endpoints.web.exposure.include=redisstreams"));
-		properties.addAll(List.of(extra));
-		this.application = TestApplications.start(SinkApplication.class, redis.springProperties(),
-				properties.toArray(String[]::new));
+				"management.endpoints.web.exposure.include=redisstreams"), extra);
 	}
 
 	private RedisStreamsEndpoint endpoint() {

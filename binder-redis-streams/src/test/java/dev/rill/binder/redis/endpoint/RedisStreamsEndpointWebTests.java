@@ -17,9 +17,8 @@ import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,19 +47,10 @@ class RedisStreamsEndpointWebTests {
 
 	private final ObjectMapper json = new ObjectMapper();
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
-
-	@BeforeEach
-	void clean() {
-		redis.flushAll();
-	}
-
-	@AfterEach
-	void close() {
-		if (this.application != null) {
-			this.application.close();
-		}
-	}
 
 	@Test
 	void servesEveryOperationOverHttpWhenExposed() throws IOException {
@@ -159,9 +149,10 @@ class RedisStreamsEndpointWebTests {
 	}
 
 	private void start(String... extra) {
-		this.application = new SpringApplicationBuilder(WebApplication.class).web(WebApplicationType.SERVLET)
+		this.application = this.applications.closedAfterTheTest(new SpringApplicationBuilder(WebApplication.class)
+			.web(WebApplicationType.SERVLET)
 			.properties(properties(extra))
-			.run();
+			.run());
 	}
 
 	private static String[] properties(String... extra) {

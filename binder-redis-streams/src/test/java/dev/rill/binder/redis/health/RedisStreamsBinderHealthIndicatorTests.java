@@ -1,18 +1,16 @@
 package dev.rill.binder.redis.health;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 import dev.rill.binder.redis.BindingListeners;
-import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.inbound.ConsumerBindingListener;
 import dev.rill.binder.redis.outbound.RedisStreamsMessageHandler.SendListener;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,23 +45,15 @@ class RedisStreamsBinderHealthIndicatorTests {
 	private static volatile Consumer<Message<String>> behaviour = message -> {
 	};
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
 
 	@BeforeEach
 	void reset() {
-		redis.flushAll();
 		behaviour = message -> {
 		};
-	}
-
-	@AfterEach
-	void close() {
-		if (this.application != null) {
-			this.application.close();
-		}
-		if (!redis.server().isRunning()) {
-			redis.restart();
-		}
 	}
 
 	@Test
@@ -115,7 +105,7 @@ class RedisStreamsBinderHealthIndicatorTests {
 		String id = redis.server().command("XADD", "work", "*", "payload", "gone");
 		redis.server().command("XREADGROUP", "GROUP", "workers", "fixed", "STREAMS", "work", ">");
 		redis.server().command("XDEL", "work", id);
-		this.application = TestApplications.start(DyingConsumerApplication.class, redis.springProperties(),
+		this.application = this.applications.start(DyingConsumerApplication.class,
 				"spring.cloud.function.definition=sink", "spring.cloud.stream.bindings.sink-in-0.destination=work",
 				"spring.cloud.stream.bindings.sink-in-0.group=workers",
 				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.consumer-name=fixed");
@@ -165,13 +155,11 @@ class RedisStreamsBinderHealthIndicatorTests {
 	}
 
 	private void start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.function.definition=sink",
+		this.application = this.applications.start(SinkApplication.class,
+				List.of("spring.cloud.function.definition=sink",
 				"spring.cloud.stream.bindings.sink-in-0.destination=work",
 				"spring.cloud.stream.bindings.sink-in-0.group=workers",
-				"spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=1"));
-		properties.addAll(List.of(extra));
-		this.application = TestApplications.start(SinkApplication.class, redis.springProperties(),
-				properties.toArray(String[]::new));
+				"spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=1"), extra);
 	}
 
 	private Health binderHealth() {

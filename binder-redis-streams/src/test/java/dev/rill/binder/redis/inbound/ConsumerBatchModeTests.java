@@ -8,7 +8,6 @@ import java.util.function.Consumer;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,19 +39,14 @@ class ConsumerBatchModeTests {
 	/** The handler returns once this is released. */
 	static volatile CountDownLatch release = new CountDownLatch(0);
 
-	private final ConsumerFixture fixture = new ConsumerFixture(redis);
+	@RegisterExtension
+	final ConsumerFixture fixture = new ConsumerFixture(redis);
 
 	@BeforeEach
 	void reset() {
-		this.fixture.reset();
 		batches.clear();
 		release = new CountDownLatch(1);
 		this.fixture.beforeClose(release::countDown);
-	}
-
-	@AfterEach
-	void close() {
-		this.fixture.closeAll();
 	}
 
 	@Test

@@ -1,22 +1,21 @@
 package dev.rill.binder.redis.inbound;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.domain.Range;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.messaging.Message;
 
 /**
@@ -28,8 +27,18 @@ import org.springframework.messaging.Message;
  * The stream is {@value #STREAM}; named-group tests use group {@value #GROUP}. Test
  * classes run one after the other, so the recorded messages can be static (the function
  * bean lives in an application the test cannot reach into easily).
+ * <p>
+ * Registered as a JUnit extension on an instance field, it resets before each test and
+ * closes what the test started after it (after the test class' own {@code @AfterEach}
+ * methods):
+ * <pre>
+ * &#64;RegisterExtension
+ * final ConsumerFixture fixture = new ConsumerFixture(redis);
+ * </pre>
+ * A test class that must do something before the reset (start a Redis a test left down)
+ * keeps it in a plain field and calls {@link #reset()} and {@link #closeAll()} itself.
  */
-final class ConsumerFixture {
+final class ConsumerFixture implements BeforeEachCallback, AfterEachCallback {
 
 	static final String STREAM = "work";
 
@@ -54,6 +63,16 @@ final class ConsumerFixture {
 
 	ConsumerFixture(RedisServerExtension redis) {
 		this.redis = redis;
+	}
+
+	@Override
+	public void beforeEach(ExtensionContext context) {
+		reset();
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		closeAll();
 	}
 
 	/** Empty Redis and forget what earlier tests received. */
@@ -124,21 +143,6 @@ final class ConsumerFixture {
 	/** How many entries of {@value #STREAM} are pending for group {@value #GROUP}. */
 	long pending() {
 		return Long.parseLong(command("XPENDING", STREAM, GROUP).split("\n")[0]);
-	}
-
-	/**
-	 * The fields of the first entry of a stream, read with a real client (values such as
-	 * stack traces span lines, which the raw client does not keep apart).
-	 */
-	static Map<String, String> firstEntryFields(ConfigurableApplicationContext application, String key) {
-		Map<String, String> fields = new HashMap<>();
-		application.getBean(StringRedisTemplate.class)
-			.opsForStream()
-			.range(key, Range.unbounded())
-			.get(0)
-			.getValue()
-			.forEach((name, value) -> fields.put(name.toString(), value.toString()));
-		return fields;
 	}
 
 	/** The payloads received so far, in order. */

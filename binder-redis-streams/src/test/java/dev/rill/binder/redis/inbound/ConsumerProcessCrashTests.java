@@ -16,7 +16,6 @@ import java.util.stream.IntStream;
 
 import dev.rill.binder.redis.test.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,14 +65,10 @@ class ConsumerProcessCrashTests {
 
 	private static final Duration SURVIVOR_WORK = Duration.ofMillis(2);
 
-	private final ConsumerFixture fixture = new ConsumerFixture(redis);
+	@RegisterExtension
+	final ConsumerFixture fixture = new ConsumerFixture(redis);
 
 	private Process child;
-
-	@BeforeEach
-	void reset() {
-		this.fixture.reset();
-	}
 
 	@AfterEach
 	void close() throws InterruptedException {
@@ -81,7 +76,6 @@ class ConsumerProcessCrashTests {
 			this.child.destroyForcibly();
 			this.child.waitFor(10, TimeUnit.SECONDS);
 		}
-		this.fixture.closeAll();
 	}
 
 	@Test

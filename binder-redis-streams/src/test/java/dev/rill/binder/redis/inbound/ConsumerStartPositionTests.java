@@ -5,8 +5,6 @@ import java.time.Instant;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,17 +30,8 @@ class ConsumerStartPositionTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.create();
 
-	private final ConsumerFixture fixture = new ConsumerFixture(redis);
-
-	@BeforeEach
-	void reset() {
-		this.fixture.reset();
-	}
-
-	@AfterEach
-	void close() {
-		this.fixture.closeAll();
-	}
+	@RegisterExtension
+	final ConsumerFixture fixture = new ConsumerFixture(redis);
 
 	@Test
 	void namedGroupStartsAtTheEarliestEntryByDefault() {

@@ -1,15 +1,14 @@
 package dev.rill.binder.redis.inbound;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,19 +34,14 @@ class DeadLetterStreamTests {
 
 	static final List<String> handled = new CopyOnWriteArrayList<>();
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
 
 	@BeforeEach
 	void clean() {
-		redis.flushAll();
 		handled.clear();
-	}
-
-	@AfterEach
-	void close() {
-		if (this.application != null) {
-			this.application.close();
-		}
 	}
 
 	@Test
@@ -118,15 +112,13 @@ class DeadLetterStreamTests {
 	}
 
 	private ConfigurableApplicationContext start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.function.definition=sink",
+		return this.applications.start(SinkApplication.class,
+				List.of("spring.cloud.function.definition=sink",
 				"spring.cloud.stream.bindings.sink-in-0.destination=work",
 				"spring.cloud.stream.bindings.sink-in-0.group=workers",
 				"spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=3",
 				"spring.cloud.stream.bindings.sink-in-0.consumer.back-off-initial-interval=50",
-				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.enable-dlq=true"));
-		properties.addAll(List.of(extra));
-		return TestApplications.start(SinkApplication.class, redis.springProperties(),
-				properties.toArray(String[]::new));
+				"spring.cloud.stream.redis.bindings.sink-in-0.consumer.enable-dlq=true"), extra);
 	}
 
 	private static String xadd(String payload) {
@@ -144,7 +136,7 @@ class DeadLetterStreamTests {
 
 	/** The fields of the first dead letter (values may span lines: read them with a real client). */
 	private Map<String, String> firstDeadLetter() {
-		return ConsumerFixture.firstEntryFields(this.application, "work.workers.dlq");
+		return TestApplications.firstEntryFields(this.application, "work.workers.dlq");
 	}
 
 	@SpringBootConfiguration

@@ -7,8 +7,6 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.rill.binder.redis.RedisStreamsHeaders;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,17 +37,8 @@ class PendingEntryClaimTests {
 
 	private static final String FAST_CLAIMS = REDIS_BINDING + "claim-interval=100ms";
 
-	private final ConsumerFixture fixture = new ConsumerFixture(redis);
-
-	@BeforeEach
-	void reset() {
-		this.fixture.reset();
-	}
-
-	@AfterEach
-	void close() {
-		this.fixture.closeAll();
-	}
+	@RegisterExtension
+	final ConsumerFixture fixture = new ConsumerFixture(redis);
 
 	@Test
 	void entriesPendingOnADeadConsumerAreProcessedOnceByTheLiveBindingAsTheirSecondDelivery() {

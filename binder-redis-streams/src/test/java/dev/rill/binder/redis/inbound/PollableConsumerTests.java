@@ -13,7 +13,6 @@ import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.codec.MalformedStreamEntryException;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,17 +58,13 @@ class PollableConsumerTests {
 
 	private static final String WITH_DLQ = REDIS_BINDING + "enable-dlq=true";
 
-	private final ConsumerFixture fixture = new ConsumerFixture(redis);
+	@RegisterExtension
+	final ConsumerFixture fixture = new ConsumerFixture(redis);
 
 	private final List<ConfigurableApplicationContext> applications = new ArrayList<>();
 
 	/** What the handlers of a test were given, in order. */
 	private final List<Message<?>> handled = new CopyOnWriteArrayList<>();
-
-	@BeforeEach
-	void reset() {
-		this.fixture.reset();
-	}
 
 	@AfterEach
 	void close() {
@@ -449,7 +444,7 @@ class PollableConsumerTests {
 
 	/** The fields of the first dead letter (values may span lines: read them with a real client). */
 	private Map<String, String> firstDeadLetter() {
-		return ConsumerFixture.firstEntryFields(this.applications.get(0), DLQ);
+		return TestApplications.firstEntryFields(this.applications.get(0), DLQ);
 	}
 
 	@SpringBootConfiguration

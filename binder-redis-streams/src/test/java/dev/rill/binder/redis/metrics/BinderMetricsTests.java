@@ -1,6 +1,5 @@
 package dev.rill.binder.redis.metrics;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -8,10 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,22 +31,10 @@ class BinderMetricsTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.create();
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
-
-	@BeforeEach
-	void reset() {
-		redis.flushAll();
-	}
-
-	@AfterEach
-	void close() {
-		if (this.application != null) {
-			this.application.close();
-		}
-		if (!redis.server().isRunning()) {
-			redis.restart();
-		}
-	}
 
 	@Test
 	void consumerCountersAndHandlerTimerAfterSuccessesARetriedPoisonAndItsDeadLetter() {
@@ -132,15 +117,13 @@ class BinderMetricsTests {
 	}
 
 	private void start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.function.definition=sink",
+		this.application = this.applications.start(SinkApplication.class,
+				List.of("spring.cloud.function.definition=sink",
 				"spring.cloud.stream.bindings.sink-in-0.destination=work",
 				"spring.cloud.stream.bindings.sink-in-0.consumer.max-attempts=2",
 				"spring.cloud.stream.bindings.sink-in-0.consumer.back-off-initial-interval=10",
 				"spring.cloud.stream.output-bindings=work-out",
-				"spring.cloud.stream.bindings.work-out.destination=work"));
-		properties.addAll(List.of(extra));
-		this.application = TestApplications.start(SinkApplication.class, redis.springProperties(),
-				properties.toArray(String[]::new));
+				"spring.cloud.stream.bindings.work-out.destination=work"), extra);
 	}
 
 	private void send(String... payloads) {

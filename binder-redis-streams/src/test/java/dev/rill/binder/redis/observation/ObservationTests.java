@@ -7,14 +7,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
-import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.StartedApplications;
 import brave.handler.MutableSpan;
 import brave.handler.SpanHandler;
 import brave.propagation.TraceContext;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,42 +50,27 @@ class ObservationTests {
 
 	private static final List<MutableSpan> consumerSpans = new CopyOnWriteArrayList<>();
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext producer;
 
 	private ConfigurableApplicationContext consumer;
 
 	@BeforeEach
 	void reset() {
-		redis.flushAll();
 		received.set(null);
 		spanInHandler.set(null);
 		producerSpans.clear();
 		consumerSpans.clear();
 	}
 
-	@AfterEach
-	void close() {
-		if (this.consumer != null) {
-			this.consumer.close();
-		}
-		if (this.producer != null) {
-			this.producer.close();
-		}
-	}
-
 	@Test
 	void aTraceStartedAroundASendContinuesInTheConsumersHandler() {
 		startConsumer("spring.cloud.stream.redis.binder.enable-observation=true");
 		startProducer("spring.cloud.stream.redis.binder.enable-observation=true");
-		Tracer tracer = this.producer.getBean(Tracer.class);
 
-		Span request = tracer.nextSpan().name("POST /orders").start();
-		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
-			this.producer.getBean(StreamBridge.class).send("work", "hello");
-		}
-		finally {
-			request.end();
-		}
+		Span request = sendInARequestSpan();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> spanInHandler.get() != null);
 		Span consumed = spanInHandler.get();
@@ -104,15 +88,8 @@ class ObservationTests {
 		startConsumer("spring.cloud.stream.redis.binder.enable-observation=true");
 		startProducer("spring.cloud.stream.redis.binder.enable-observation=true",
 				"spring.cloud.stream.redis.bindings.work.producer.sync=true");
-		Tracer tracer = this.producer.getBean(Tracer.class);
 
-		Span request = tracer.nextSpan().name("POST /orders").start();
-		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
-			this.producer.getBean(StreamBridge.class).send("work", "hello");
-		}
-		finally {
-			request.end();
-		}
+		Span request = sendInARequestSpan();
 
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> named(producerSpans, "work send") != null && named(consumerSpans, "work receive") != null);
@@ -138,15 +115,8 @@ class ObservationTests {
 	void withObservationOffTheConsumerDoesNotContinueTheTrace() {
 		startConsumer("spring.cloud.stream.redis.binder.enable-observation=false");
 		startProducer("spring.cloud.stream.redis.binder.enable-observation=true");
-		Tracer tracer = this.producer.getBean(Tracer.class);
 
-		Span request = tracer.nextSpan().name("POST /orders").start();
-		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
-			this.producer.getBean(StreamBridge.class).send("work", "hello");
-		}
-		finally {
-			request.end();
-		}
+		Span request = sendInARequestSpan();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> received.get() != null);
 		assertThat(received.get().getHeaders().get("traceparent")).asString()
@@ -161,10 +131,10 @@ class ObservationTests {
 	void traceHeadersAndUserHeadersSetByTheSenderArriveUnchangedWithObservationOff() {
 		String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 		String tracestate = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE";
-		this.consumer = TestApplications.start(ConsumerApplication.class, redis.springProperties(),
+		this.consumer = this.applications.start(ConsumerApplication.class,
 				"spring.cloud.function.definition=sink", "spring.cloud.stream.bindings.sink-in-0.destination=work",
 				"spring.cloud.stream.bindings.sink-in-0.group=workers");
-		this.producer = TestApplications.start(ProducerApplication.class, redis.springProperties(),
+		this.producer = this.applications.start(ProducerApplication.class,
 				"spring.cloud.function.definition=");
 
 		this.producer.getBean(StreamBridge.class)
@@ -181,15 +151,32 @@ class ObservationTests {
 	}
 
 	private void startConsumer(String... extra) {
-		this.consumer = TestApplications.start(ConsumerApplication.class, redis.springProperties(),
+		this.consumer = this.applications.start(ConsumerApplication.class,
 				with(extra, "spring.cloud.function.definition=sink",
 						"spring.cloud.stream.bindings.sink-in-0.destination=work",
 						"spring.cloud.stream.bindings.sink-in-0.group=workers"));
 	}
 
 	private void startProducer(String... extra) {
-		this.producer = TestApplications.start(ProducerApplication.class, redis.springProperties(),
+		this.producer = this.applications.start(ProducerApplication.class,
 				with(extra, "spring.cloud.function.definition="));
+	}
+
+	/**
+	 * Send {@code "hello"} to {@code work} inside a span of the producer's own, as the
+	 * handler of an HTTP request would: the trace the consumer side is to continue.
+	 * @return the request's span, ended
+	 */
+	private Span sendInARequestSpan() {
+		Tracer tracer = this.producer.getBean(Tracer.class);
+		Span request = tracer.nextSpan().name("POST /orders").start();
+		try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
+			this.producer.getBean(StreamBridge.class).send("work", "hello");
+		}
+		finally {
+			request.end();
+		}
+		return request;
 	}
 
 	/** Tracing on, every trace sampled, plus the test's own properties. */

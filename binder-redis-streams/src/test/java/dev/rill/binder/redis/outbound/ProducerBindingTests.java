@@ -5,15 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.support.MessageBuilder;
@@ -30,22 +26,10 @@ class ProducerBindingTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.create();
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
-
-	@BeforeEach
-	void clean() {
-		redis.flushAll();
-	}
-
-	@AfterEach
-	void close() {
-		if (this.application != null) {
-			this.application.close();
-		}
-		if (!redis.server().isRunning()) {
-			redis.server().start();
-		}
-	}
 
 	@Test
 	void jsonPayloadAndHeadersAreReadableFieldsOfTheEntry() {
@@ -166,28 +150,12 @@ class ProducerBindingTests {
 
 	/** The payloads of {@code orders}, oldest first. */
 	private static List<String> payloads() {
-		List<String> fields = Arrays.asList(redis.server().command("XRANGE", "orders", "-", "+").split("\n"));
-		List<String> payloads = new ArrayList<>();
-		for (int i = 0; i < fields.size() - 1; i++) {
-			if (fields.get(i).equals("payload")) {
-				payloads.add(fields.get(i + 1));
-			}
-		}
-		return payloads;
+		return StreamPayloads.of(redis.server(), "orders");
 	}
 
 	private StreamBridge start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.stream.bindings.out-0.destination=orders"));
-		properties.addAll(List.of(extra));
-		this.application = TestApplications.start(ProducerApplication.class, redis.springProperties(),
-				properties.toArray(String[]::new));
+		this.application = ProducerApplication.start(this.applications, extra);
 		return this.application.getBean(StreamBridge.class);
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class ProducerApplication {
-
 	}
 
 }

@@ -2,21 +2,17 @@ package dev.rill.binder.redis.outbound;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
-import dev.rill.binder.redis.TestApplications;
+import dev.rill.binder.redis.StartedApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import dev.rill.binder.redis.test.RedisServerProcess.Fsync;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.support.MessageBuilder;
@@ -42,23 +38,18 @@ class ProducerSendFailureTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.withAof(Fsync.ALWAYS);
 
+	@RegisterExtension
+	final StartedApplications applications = new StartedApplications(redis);
+
 	private ConfigurableApplicationContext application;
 
-	@BeforeEach
-	void clean() {
-		redis.flushAll();
-	}
-
 	@AfterEach
-	void close() {
+	void unpause() {
+		// Runs before the extension closes the application: some tests leave Redis paused
+		// for writes (CLIENT PAUSE ... WRITE), and the application is closed against a Redis
+		// that answers again.
 		if (redis.server().isRunning()) {
 			redis.server().command("CLIENT", "UNPAUSE");
-		}
-		if (this.application != null) {
-			this.application.close();
-		}
-		if (!redis.server().isRunning()) {
-			redis.server().start();
 		}
 	}
 
@@ -204,17 +195,8 @@ class ProducerSendFailureTests {
 	}
 
 	private StreamBridge start(String... extra) {
-		List<String> properties = new ArrayList<>(List.of("spring.cloud.stream.bindings.out-0.destination=orders"));
-		properties.addAll(List.of(extra));
-		this.application = TestApplications.start(ProducerApplication.class, redis.springProperties(),
-				properties.toArray(String[]::new));
+		this.application = ProducerApplication.start(this.applications, extra);
 		return this.application.getBean(StreamBridge.class);
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class ProducerApplication {
-
 	}
 
 }

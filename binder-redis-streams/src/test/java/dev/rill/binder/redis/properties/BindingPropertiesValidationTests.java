@@ -1,17 +1,12 @@
 package dev.rill.binder.redis.properties;
 
-import java.util.function.Consumer;
-
+import dev.rill.binder.redis.DiscardingSinkApplication;
 import dev.rill.binder.redis.TestApplications;
 import dev.rill.binder.redis.test.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +34,7 @@ class BindingPropertiesValidationTests {
 			spring.cloud.stream.redis.binder.health-timeout                       | -2s       | must be a positive duration
 			""")
 	void aWrongValueFailsStartupNamingTheProperty(String property, String value, String reason) {
-		assertThatThrownBy(() -> TestApplications.start(SinkApplication.class, redis.springProperties(),
+		assertThatThrownBy(() -> TestApplications.start(DiscardingSinkApplication.class, redis.springProperties(),
 				"spring.cloud.stream.bindings.sink-in-0.destination=validation", property + "=" + value)
 			.close()).hasStackTraceContaining(property)
 			.hasStackTraceContaining(reason);
@@ -47,24 +42,12 @@ class BindingPropertiesValidationTests {
 
 	@Test
 	void maxLengthAndRetentionTogetherFailStartupSinceRedisTrimsByOneOfThemPerWrite() {
-		assertThatThrownBy(() -> TestApplications.start(SinkApplication.class, redis.springProperties(),
+		assertThatThrownBy(() -> TestApplications.start(DiscardingSinkApplication.class, redis.springProperties(),
 				"spring.cloud.stream.bindings.sink-in-0.destination=validation",
 				"spring.cloud.stream.redis.bindings.out-0.producer.max-length=5",
 				"spring.cloud.stream.redis.bindings.out-0.producer.retention=1h")
 			.close()).hasStackTraceContaining("spring.cloud.stream.redis.bindings.out-0.producer.retention")
 			.hasStackTraceContaining("cannot be combined with max-length");
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class SinkApplication {
-
-		@Bean
-		Consumer<String> sink() {
-			return payload -> {
-			};
-		}
-
 	}
 
 }

@@ -1,18 +1,15 @@
 package dev.rill.binder.redis.test;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -126,7 +123,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 		long begin = System.nanoTime();
 		try {
 			this.primaries.forEach(RedisServerProcess::start);
-			Optional<Path> redisCli = (this.creation == Creation.COMMANDS) ? Optional.empty() : redisCliOnPath();
+			Optional<Path> redisCli = (this.creation == Creation.COMMANDS) ? Optional.empty() : Executables.onPath("redis-cli");
 			if (redisCli.isPresent()) {
 				createWithRedisCli(redisCli.get());
 			}
@@ -487,33 +484,6 @@ public final class RedisClusterProcess implements AutoCloseable {
 		catch (IOException ex) {
 			return false;
 		}
-	}
-
-	/**
-	 * @return the first executable {@code redis-cli} in the directories of {@code PATH}
-	 */
-	static Optional<Path> redisCliOnPath() {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return Optional.empty();
-		}
-		boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
-		String name = windows ? "redis-cli.exe" : "redis-cli";
-		for (String directory : path.split(Pattern.quote(File.pathSeparator))) {
-			if (directory.isBlank()) {
-				continue;
-			}
-			try {
-				Path candidate = Path.of(directory, name);
-				if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-					return Optional.of(candidate);
-				}
-			}
-			catch (RuntimeException ex) {
-				// An invalid PATH entry: skip it.
-			}
-		}
-		return Optional.empty();
 	}
 
 	private static void pause(Duration duration) {

@@ -734,27 +734,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the first executable {@code redis-server} in the directories of {@code PATH}
 	 */
 	static Optional<Path> binaryOnPath() {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return Optional.empty();
-		}
-		boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
-		String name = windows ? "redis-server.exe" : "redis-server";
-		for (String directory : path.split(Pattern.quote(File.pathSeparator))) {
-			if (directory.isBlank()) {
-				continue;
-			}
-			try {
-				Path candidate = Path.of(directory, name);
-				if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-					return Optional.of(candidate);
-				}
-			}
-			catch (RuntimeException ex) {
-				// An invalid PATH entry: skip it.
-			}
-		}
-		return Optional.empty();
+		return Executables.onPath("redis-server");
 	}
 
 	/**

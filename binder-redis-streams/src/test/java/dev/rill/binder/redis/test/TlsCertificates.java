@@ -1,6 +1,5 @@
 package dev.rill.binder.redis.test;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -73,7 +71,7 @@ public final class TlsCertificates {
 		TlsCertificates certificates = new TlsCertificates(directory);
 		if (!Files.isRegularFile(certificates.caCertificate()) || !Files.isRegularFile(certificates.serverKey())
 				|| !Files.isRegularFile(certificates.serverCertificate())) {
-			certificates.generate(opensslOnPath());
+			certificates.generate(Executables.onPath("openssl").isPresent());
 		}
 		return certificates;
 	}
@@ -203,19 +201,6 @@ public final class TlsCertificates {
 		command.addAll(List.of(args));
 		command.addAll(List.of("-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-noprompt"));
 		run(command.toArray(String[]::new));
-	}
-
-	private static boolean opensslOnPath() {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return false;
-		}
-		for (String directory : path.split(Pattern.quote(File.pathSeparator))) {
-			if (!directory.isBlank() && Files.isExecutable(Path.of(directory, "openssl"))) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private void run(String... command) throws IOException {
