@@ -65,8 +65,8 @@ final class BenchReport {
 		StringBuilder md = new StringBuilder();
 		md.append("# Rill benchmark\n\n");
 		md.append(String.format(Locale.ROOT,
-				"Run %s on **%d cores** (%s), %d GB, load average %s at the start (1/5/15 min; other builds shared "
-						+ "the machine), %s, %s. Redis %s (private `redis-server`, no persistence); Kafka %s (one KRaft "
+				"Run %s on **%d cores** (%s), %d GB, load average %s at the start (1/5/15 min; the "
+						+ "benchmark's own processes count too), %s, %s. Redis %s (private `redis-server`, no persistence); Kafka %s (one KRaft "
 						+ "broker, spring-kafka-test's `EmbeddedKafkaKraftBroker` in a JVM of its own). Load average "
 						+ "at the end: %s.%s%n%n",
 				this.machine.started(), this.machine.cores(), this.machine.cpu(), this.machine.memoryGb(),
