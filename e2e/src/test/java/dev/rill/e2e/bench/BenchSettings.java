@@ -20,6 +20,7 @@ import java.util.TreeMap;
  * <tr><td>bench.rates</td><td>1000,10000,50000</td><td>fixed rates (msgs/s) of the latency phases</td></tr>
  * <tr><td>bench.rateSeconds</td><td>10</td><td>length of each latency phase</td></tr>
  * <tr><td>bench.readCount</td><td>100</td><td>entries per XREADGROUP (binder read-count and raw Lettuce COUNT)</td></tr>
+ * <tr><td>bench.producer</td><td>stream-bridge</td><td>the binders' producer: {@code stream-bridge} ({@code StreamBridge.send} per message) or {@code supplier} (a {@code Supplier<Flux<byte[]>>} bound once)</td></tr>
  * <tr><td>bench.batch</td><td>false</td><td>binder consumers in batch mode: a {@code Consumer<List<byte[]>>} gets each read (Redis) or poll (Kafka) at once</td></tr>
  * <tr><td>bench.transports</td><td>lettuce,redis-binder,kafka-binder</td><td>which transports run, in this order</td></tr>
  * <tr><td>bench.workerJvmArgs</td><td>-Xms1g -Xmx1g</td><td>options of each transport's worker JVM</td></tr>
@@ -36,7 +37,7 @@ import java.util.TreeMap;
  * </table>
  */
 record BenchSettings(long messages, int payload, long warmup, long window, List<Long> rates, int rateSeconds,
-		int readCount, boolean batch, List<String> transports, List<String> workerJvmArgs, String profile, boolean saga,
+		int readCount, String producer, boolean batch, List<String> transports, List<String> workerJvmArgs, String profile, boolean saga,
 		int sagaOrders, int sagaWarmup, int sagaConcurrency, int sagaRate, int sagaRateSeconds,
 		List<String> sagaJvmArgs, boolean publish, String note, Path root, Path output) {
 
@@ -46,6 +47,10 @@ record BenchSettings(long messages, int payload, long warmup, long window, List<
 
 	static final String KAFKA_BINDER = "kafka-binder";
 
+	static final String STREAM_BRIDGE_PRODUCER = "stream-bridge";
+
+	static final String SUPPLIER_PRODUCER = "supplier";
+
 	static BenchSettings fromSystemProperties() {
 		long messages = longProperty("bench.messages", 1_000_000);
 		long warmup = longProperty("bench.warmup", Math.max(20_000, Math.min(200_000, messages / 5)));
@@ -53,11 +58,17 @@ record BenchSettings(long messages, int payload, long warmup, long window, List<
 		if (payload < Payloads.HEADER) {
 			throw new IllegalArgumentException("bench.payload must be at least " + Payloads.HEADER + " bytes");
 		}
+		String producer = System.getProperty("bench.producer", STREAM_BRIDGE_PRODUCER).trim();
+		if (!producer.equals(STREAM_BRIDGE_PRODUCER) && !producer.equals(SUPPLIER_PRODUCER)) {
+			throw new IllegalArgumentException("bench.producer must be " + STREAM_BRIDGE_PRODUCER + " or "
+					+ SUPPLIER_PRODUCER + ", got " + producer);
+		}
 		List<Long> rates = split(System.getProperty("bench.rates", "1000,10000,50000")).stream()
 			.map(Long::parseLong)
 			.toList();
 		return new BenchSettings(messages, payload, warmup, longProperty("bench.window", 20_000), rates,
 				(int) longProperty("bench.rateSeconds", 10), (int) longProperty("bench.readCount", 100),
+				producer,
 				Boolean.parseBoolean(System.getProperty("bench.batch", "false")),
 				split(System.getProperty("bench.transports", LETTUCE + "," + REDIS_BINDER + "," + KAFKA_BINDER)),
 				Arrays.asList(System.getProperty("bench.workerJvmArgs", "-Xms1g -Xmx1g").trim().split("\\s+")),

@@ -15,8 +15,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * One Spring Boot application ({@link BenchApplication}) with a Spring Cloud Stream binder:
- * {@code StreamBridge.send("source-out-0", payload)} from the producer thread, a
- * {@code Consumer<byte[]>} (or, with {@code bench.batch}, a {@code Consumer<List<byte[]>>} in batch
+ * {@code StreamBridge.send("source-out-0", payload)} from the producer thread (or, with
+ * {@code bench.producer=supplier}, the payload emitted into the {@code Supplier<Flux<byte[]>>}
+ * bound as {@code source-out-0}), a {@code Consumer<byte[]>} (or, with {@code bench.batch}, a {@code Consumer<List<byte[]>>} in batch
  * mode) bound as {@code sink-in-0} in group {@code bench}, both on one
  * destination with content type {@code application/octet-stream} (no conversion). Binder
  * defaults otherwise: asynchronous producer, acknowledgement (Redis {@code XACK}, Kafka offset
@@ -36,19 +37,32 @@ final class BinderTransport implements Transport {
 
 	private ConfigurableApplicationContext context;
 
+	/** Whether the producer is a {@link FluxProducer} ({@code bench.producer=supplier}) instead of StreamBridge. */
+	private final boolean supplier;
+
 	private StreamBridge bridge;
+
+	private FluxProducer fluxProducer;
 
 	/**
 	 * @param binder {@code redis} or {@code kafka}
 	 * @param destination the destination (stream key, topic)
 	 * @param extra more properties (connection settings)
 	 */
-	BinderTransport(String binder, String destination, boolean batch, Map<String, Object> extra) {
+	BinderTransport(String binder, String destination, BenchSettings settings, Map<String, Object> extra) {
 		this.binder = binder;
 		this.destination = destination;
+		this.supplier = BenchSettings.SUPPLIER_PRODUCER.equals(settings.producer());
+		boolean batch = settings.batch();
 		this.properties.put("spring.main.banner-mode", "off");
-		this.properties.put("spring.cloud.function.definition", "sink");
-		this.properties.put("spring.cloud.stream.output-bindings", "source");
+		if (this.supplier) {
+			// The Supplier<Flux<byte[]>> named source is bound as source-out-0 like StreamBridge's binding.
+			this.properties.put("spring.cloud.function.definition", "sink;source");
+		}
+		else {
+			this.properties.put("spring.cloud.function.definition", "sink");
+			this.properties.put("spring.cloud.stream.output-bindings", "source");
+		}
 		this.properties.put("spring.cloud.stream.default-binder", binder);
 		this.properties.put("spring.cloud.stream.bindings.sink-in-0.destination", destination);
 		this.properties.put("spring.cloud.stream.bindings.sink-in-0.group", "bench");
@@ -59,14 +73,14 @@ final class BinderTransport implements Transport {
 		this.properties.putAll(extra);
 	}
 
-	static BinderTransport redis(String host, int port, String key, int readCount, boolean batch) {
-		return new BinderTransport("redis", key, batch,
+	static BinderTransport redis(String host, int port, String key, BenchSettings settings) {
+		return new BinderTransport("redis", key, settings,
 				Map.of("spring.data.redis.host", host, "spring.data.redis.port", port,
-						"spring.cloud.stream.redis.bindings.sink-in-0.consumer.read-count", readCount));
+						"spring.cloud.stream.redis.bindings.sink-in-0.consumer.read-count", settings.readCount()));
 	}
 
-	static BinderTransport kafka(String bootstrapServers, String topic, boolean batch) {
-		return new BinderTransport("kafka", topic, batch, Map.of("spring.kafka.bootstrap-servers", bootstrapServers,
+	static BinderTransport kafka(String bootstrapServers, String topic, BenchSettings settings) {
+		return new BinderTransport("kafka", topic, settings, Map.of("spring.kafka.bootstrap-servers", bootstrapServers,
 				// One broker: acks=all waits for the same single write as acks=1, the binder's default.
 				"spring.cloud.stream.kafka.binder.required-acks", "all"));
 	}
@@ -84,7 +98,12 @@ final class BinderTransport implements Transport {
 			.logStartupInfo(false)
 			.initializers(context -> ((GenericApplicationContext) context).registerBean(Tally.class, () -> tally))
 			.run(arguments);
-		this.bridge = this.context.getBean(StreamBridge.class);
+		if (this.supplier) {
+			this.fluxProducer = this.context.getBean(FluxProducer.class);
+		}
+		else {
+			this.bridge = this.context.getBean(StreamBridge.class);
+		}
 		if ("redis".equals(this.binder)) {
 			// Make sure the benchmark's private Redis is the one written to, not a local default.
 			try (RedisConnection connection = this.context.getBean(RedisConnectionFactory.class).getConnection()) {
@@ -99,7 +118,8 @@ final class BinderTransport implements Transport {
 
 	@Override
 	public void send(byte[] payload) {
-		if (!this.bridge.send(OUTPUT, payload)) {
+		boolean sent = this.supplier ? this.fluxProducer.send(payload) : this.bridge.send(OUTPUT, payload);
+		if (!sent) {
 			this.failures.increment();
 		}
 	}

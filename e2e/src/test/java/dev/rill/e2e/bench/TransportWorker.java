@@ -61,9 +61,8 @@ public final class TransportWorker {
 		String destination = "bench-" + name + "-" + ProcessHandle.current().pid();
 		Transport transport = switch (name) {
 			case BenchSettings.LETTUCE -> new LettuceTransport(redisHost, redisPort, destination, settings.readCount());
-			case BenchSettings.REDIS_BINDER -> BinderTransport.redis(redisHost, redisPort, destination,
-					settings.readCount(), settings.batch());
-			case BenchSettings.KAFKA_BINDER -> BinderTransport.kafka(kafka, destination, settings.batch());
+			case BenchSettings.REDIS_BINDER -> BinderTransport.redis(redisHost, redisPort, destination, settings);
+			case BenchSettings.KAFKA_BINDER -> BinderTransport.kafka(kafka, destination, settings);
 			default -> throw new IllegalArgumentException("Unknown transport " + name);
 		};
 		List<PhaseResult> phases = new ArrayList<>();
@@ -98,12 +97,16 @@ public final class TransportWorker {
 		return switch (transport) {
 			case BenchSettings.LETTUCE -> "Lettuce 6 without Spring: XADD pipelined (auto-flush off, flush every 64), "
 					+ "XREADGROUP COUNT " + settings.readCount() + " BLOCK 2000 + XACK not awaited";
-			case BenchSettings.REDIS_BINDER -> "Rill binder: StreamBridge -> async XADD; " + consumer(settings)
+			case BenchSettings.REDIS_BINDER -> "Rill binder: " + producer(settings) + " -> async XADD; " + consumer(settings)
 					+ ", read-count " + settings.readCount() + ", XACK after the handler";
-			case BenchSettings.KAFKA_BINDER -> "Spring Cloud Stream Kafka binder: StreamBridge -> KafkaProducer "
+			case BenchSettings.KAFKA_BINDER -> "Spring Cloud Stream Kafka binder: " + producer(settings) + " -> KafkaProducer "
 					+ "(acks=all, defaults otherwise); " + consumer(settings) + ", offset commit after each poll (BATCH)";
 			default -> transport;
 		};
+	}
+
+	private static String producer(BenchSettings settings) {
+		return BenchSettings.SUPPLIER_PRODUCER.equals(settings.producer()) ? "Supplier<Flux<byte[]>>" : "StreamBridge";
 	}
 
 	private static String consumer(BenchSettings settings) {
