@@ -38,6 +38,9 @@ public enum RedisConnectionProblem {
 	 */
 	CLOSED_BEFORE_REPLY(true);
 
+	/** Lettuce's message when its handshake handler was gone before it could read its outcome. */
+	private static final String LOST_HANDSHAKE_MESSAGE = "redishandshakehandler not registered";
+
 	private final boolean permanent;
 
 	RedisConnectionProblem(boolean permanent) {
@@ -69,6 +72,23 @@ public enum RedisConnectionProblem {
 			}
 		}
 		return UNREACHABLE;
+	}
+
+	/**
+	 * @param failure what connecting and sending a first command to Redis threw
+	 * @return whether Lettuce lost the outcome of the connection's handshake: when the
+	 * handshake ({@code HELLO}, {@code AUTH}) fails before Lettuce's connect listener runs,
+	 * that listener finds the channel closed and reports "RedisHandshakeHandler not
+	 * registered" instead of Redis' reply (Lettuce 6.6, {@code AbstractRedisClient}). It
+	 * happens on a busy machine, with {@code NOAUTH} for example; asking again gets the reply.
+	 */
+	public static boolean isHandshakeOutcomeLost(Throwable failure) {
+		for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+			if (cause instanceof IllegalStateException && messageOf(cause).equals(LOST_HANDSHAKE_MESSAGE)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isAuthenticationReply(Throwable cause) {

@@ -26,13 +26,16 @@ public class RedisConnectionVerifier implements SmartInitializingSingleton {
 	private static final Log logger = LogFactory.getLog(RedisConnectionVerifier.class);
 
 	/**
-	 * A connection closed before any reply is asked again this many times before it counts
-	 * as {@link RedisConnectionProblem#CLOSED_BEFORE_REPLY}: a Redis that restarts just then
-	 * closes connections too, but only once.
+	 * A first contact that gave no reply is tried this many times: a connection closed
+	 * before any reply counts as {@link RedisConnectionProblem#CLOSED_BEFORE_REPLY} only
+	 * then (a Redis that restarts just then closes connections too, but only once), and a
+	 * handshake whose outcome Lettuce lost
+	 * ({@link RedisConnectionProblem#isHandshakeOutcomeLost}) shows Redis' reply on the next
+	 * attempt.
 	 */
-	private static final int ATTEMPTS_WHEN_CLOSED = 3;
+	private static final int ATTEMPTS_WITHOUT_REPLY = 3;
 
-	private static final Duration PAUSE_WHEN_CLOSED = Duration.ofMillis(200);
+	private static final Duration PAUSE_WITHOUT_REPLY = Duration.ofMillis(200);
 
 	private final RedisConnectionFactory connectionFactory;
 
@@ -51,13 +54,15 @@ public class RedisConnectionVerifier implements SmartInitializingSingleton {
 	public void afterSingletonsInstantiated() {
 		RuntimeException failure = null;
 		RedisConnectionProblem problem = null;
-		for (int attempt = 1; attempt <= ATTEMPTS_WHEN_CLOSED; attempt++) {
+		for (int attempt = 1; attempt <= ATTEMPTS_WITHOUT_REPLY; attempt++) {
 			failure = ping();
 			if (failure == null) {
 				return;
 			}
 			problem = RedisConnectionProblem.of(failure);
-			if (problem != RedisConnectionProblem.CLOSED_BEFORE_REPLY || attempt == ATTEMPTS_WHEN_CLOSED) {
+			boolean noReply = problem == RedisConnectionProblem.CLOSED_BEFORE_REPLY
+					|| RedisConnectionProblem.isHandshakeOutcomeLost(failure);
+			if (!noReply || attempt == ATTEMPTS_WITHOUT_REPLY) {
 				break;
 			}
 			pause();
@@ -82,7 +87,7 @@ public class RedisConnectionVerifier implements SmartInitializingSingleton {
 
 	private static void pause() {
 		try {
-			Thread.sleep(PAUSE_WHEN_CLOSED.toMillis());
+			Thread.sleep(PAUSE_WITHOUT_REPLY.toMillis());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
